@@ -43,6 +43,7 @@ setuptools.setup(
     ],
     packages=setuptools.find_packages(include=[cfg["lib_name"], cfg["lib_name"] + ".*"]),
     include_package_data=True,
+    package_data={cfg["lib_name"]: ["priors/*/*.safetensors", "priors/*/*.json"]},
     python_requires=">=" + cfg["min_python"],
     install_requires=requirements,
     extras_require={"dev": dev_requirements},

@@ -5,7 +5,7 @@ import torch
 from conftest import run, ROOT
 
 TINY = ["--data", "phantom", "--resolution", "32", "--crop", "16", "--batch", "4", "--base", "16", "--mults", "1,2",
-        "--n_res", "1", "--warmup", "5", "--lr", "0.001", "--threads", "1", "--prior", "blend", "--strides", "1,2"]
+        "--n_res", "1", "--patch", "1", "--attn_levels", "1", "--warmup", "5", "--lr", "0.001", "--threads", "1", "--prior", "blend", "--strides", "1,2"]
 
 def train_cmd(out, steps, every):
     return [sys.executable, "-m", "diffblend.train", "--out", str(out), "--steps", str(steps), "--ckpt_every", str(every), *TINY]
