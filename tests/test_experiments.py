@@ -51,3 +51,25 @@ def test_experiments_are_paired_with_percent_scripts():
         assert src(a) == src(b), f"{nb.name} and {py.name} differ: run jupytext --sync {nb}"
         first = next(c for c in a.cells if c.cell_type == "code")
         assert "parameters" in first.metadata.get("tags", []), f"{nb.name}: the first code cell must be tagged 'parameters'"
+
+def test_ablation_smoke(tmp_path):
+    from diffblend.data import ct_root
+    if ct_root() is None:
+        pytest.skip("the ablations need real CT (DIFFBLEND_CT_ROOT)")
+    out = tmp_path / "abl"
+    papermill(ROOT / "experiments/ablation.ipynb", tmp_path / "abl.ipynb", resolution=32, slices="0:7", steps=2,
+              steps_list="1,2", every_list="0,2", out_dir=out)
+    import csv
+    rows = list(csv.DictReader((out / "ablation.csv").open()))
+    assert {r["study"] for r in rows} == {"jump", "steps", "offset"} and len(rows) == 2 + 6 + 4
+    assert all(float(r["sagittal_psnr"]) > 5 for r in rows) and (out / "ablation.png").exists()
+
+def test_train_prior_smoke(tmp_path):
+    ck = tmp_path / "ck"
+    papermill(ROOT / "experiments/train_prior.ipynb", tmp_path / "t.ipynb", prior="blend", data="phantom", resolution=32, crop=16,
+              batch=2, steps=3, ckpt_every=3, checkpoint=ck, export_to=tmp_path / "prior")
+    from diffblend.train import read_config, load_prior
+    assert read_config(ck)["step"] == 3 and (ck / "loss.png").exists()
+    assert load_prior(tmp_path / "prior").k == 3
+    r = papermill(ROOT / "experiments/train_prior.ipynb", tmp_path / "t2.ipynb", check=False, prior="tree", checkpoint=tmp_path / "x")
+    assert r.returncode != 0 and "prior must be 'slice' or 'blend'" in (r.stdout + r.stderr)

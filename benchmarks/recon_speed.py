@@ -1,0 +1,116 @@
+"""Where a reconstruction's time goes: network, data consistency (the CT operator) and the rest, per method,
+with NFE and peak memory; how time and memory grow with the number of slices and the in-plane size.
+
+Every configuration runs in its own process; peak RSS is reset (Linux clear_refs) after loading the data and
+the prior, so it is the reconstruction's own, on LIDC validation slices tiled along z
+to the requested depth (or the phantom without CT data), 8 views. Writes/merges results/benchmarks.csv
+(one row per device, method, depth, size, steps).
+
+  python benchmarks/recon_speed.py --methods fbp,tv,dds2d,dds,mbir,blend,blend++ --depths 64 --sizes 128 --steps 50
+  python benchmarks/recon_speed.py --methods blend++ --depths 32,64,128,256 --sizes 128 --steps 5     # scaling along z
+  python benchmarks/recon_speed.py --methods blend++ --depths 32 --sizes 128,256 --steps 5            # in-plane scaling
+  python benchmarks/recon_speed.py --device cuda --backend torch ...                                  # the GPU path
+"""
+import argparse, csv, json, os, platform, resource, subprocess, sys, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FIELDS = ["device", "threads", "method", "depth", "size", "views", "steps", "nfe", "seconds", "network_s", "operator_s",
+          "other_s", "seconds_per_step", "rss_before_mb", "peak_rss_mb", "gpu_max_alloc_mb", "backend", "dtype", "volume_psnr"]
+
+def _status_mb(key):
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(key + ":"): return int(line.split()[1]) / 1024
+    return float("nan")
+
+def _reset_peak_rss():
+    "Reset the kernel's peak-RSS counter (Linux clear_refs 5) so the peak covers the reconstruction only; returns RSS now."
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+    return _status_mb("VmRSS")
+
+def _peak_rss_mb():
+    return _status_mb("VmHWM") if Path("/proc/self/status").exists() else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+def one(method, depth, size, steps, device, backend, threads, dtype):
+    import torch
+    if threads: torch.set_num_threads(threads)
+    from diffblend.core import generator, psnr
+    from diffblend.data import ct_root, load_lidc, phantom
+    from diffblend.radon import ParallelGeometry
+    from diffblend.ops import VolumeOperator
+    from diffblend.recon import reconstruct, default_prior
+    src = load_lidc("val", size).x if ct_root() is not None else phantom(32, size).x
+    vol = src.repeat((depth + src.shape[0] - 1) // src.shape[0], 1, 1)[:depth].to(device)
+    op = VolumeOperator(ParallelGeometry(size, 8), backend=backend)
+    y = op(vol)
+    clock = {"net": 0.0, "op": 0.0}
+    sync = (lambda: torch.cuda.synchronize()) if device.startswith("cuda") else (lambda: None)
+    def timed(f, key):
+        def g(*a, **k):
+            sync(); t = time.perf_counter(); out = f(*a, **k); sync(); clock[key] += time.perf_counter() - t
+            return out
+        return g
+    op._fwd, op._adj = timed(op._fwd, "op"), timed(op._adj, "op")
+    kw = {}
+    if method not in ("fbp", "cg", "tv"):
+        net = default_prior("blend128" if method.startswith("blend") else "slice128").to(device)
+        if dtype == "bf16":
+            net = net.to(torch.bfloat16)
+            f0 = net.forward
+            net.forward = lambda x, t, **c: f0(x.to(torch.bfloat16), t, **{k: (v.to(torch.bfloat16) if torch.is_floating_point(v) else v) for k, v in c.items()}).float()
+        net.forward = timed(net.forward, "net")
+        kw = dict(prior=net, steps=steps)
+    if device.startswith("cuda"): torch.cuda.reset_peak_memory_stats()
+    base = _reset_peak_rss()
+    r = reconstruct(y, op, method, generator=generator(0, device), **kw)
+    total = r.seconds
+    return {"device": torch.cuda.get_device_name() if device.startswith("cuda") else (platform.processor() or platform.machine()) + f" ({os.cpu_count()} cores)",
+            "threads": torch.get_num_threads(), "method": method, "depth": depth, "size": size, "views": 8, "steps": steps if kw else 0,
+            "nfe": r.nfe, "seconds": round(total, 2), "network_s": round(clock["net"], 2), "operator_s": round(clock["op"], 2),
+            "other_s": round(total - clock["net"] - clock["op"], 2), "seconds_per_step": round(total / max(r.nfe, 1), 3),
+            "peak_rss_mb": round(_peak_rss_mb(), 1), "rss_before_mb": round(base, 1),
+            "gpu_max_alloc_mb": round(torch.cuda.max_memory_allocated() / 2 ** 20, 1) if device.startswith("cuda") else "",
+            "backend": backend, "dtype": dtype, "volume_psnr": round(psnr(r.x.cpu(), vol.cpu()), 3)}
+
+def merge(path: Path, new: list):
+    old = list(csv.DictReader(path.open())) if path.exists() else []
+    key = lambda r: (r["device"], r["method"], str(r["depth"]), str(r["size"]), str(r["steps"]), r.get("dtype", ""))
+    keys = {key(r) for r in new}
+    rows = [r for r in old if key(r) not in keys] + new
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", newline="") as f:
+        w = csv.DictWriter(f, FIELDS); w.writeheader(); w.writerows({k: r.get(k, "") for k in FIELDS} for r in rows)
+    tmp.replace(path)
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--methods", default="fbp,tv,dds2d,dds,mbir,blend,blend++")
+    ap.add_argument("--depths", default="64"); ap.add_argument("--sizes", default="128"); ap.add_argument("--steps", type=int, default=50)
+    ap.add_argument("--device", default="cpu"); ap.add_argument("--backend", default="auto"); ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--dtype", default="fp32", choices=["fp32", "bf16"])
+    ap.add_argument("--csv", default=str(ROOT / "results" / "benchmarks.csv"))
+    ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.one:
+        print("RESULT " + json.dumps(one(a.methods, int(a.depths), int(a.sizes), a.steps, a.device, a.backend, a.threads, a.dtype)), flush=True)
+        return
+    rows = []
+    for m in a.methods.split(","):
+        for d in a.depths.split(","):
+            for s in a.sizes.split(","):
+                cmd = [sys.executable, __file__, "--one", "--methods", m, "--depths", d, "--sizes", s, "--steps", str(a.steps),
+                       "--device", a.device, "--backend", a.backend, "--threads", str(a.threads), "--dtype", a.dtype]
+                out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+                line = [l for l in out.stdout.splitlines() if l.startswith("RESULT ")]
+                if out.returncode or not line:
+                    sys.exit(f"{m} depth {d} size {s} failed:\n{out.stderr[-2000:]}")
+                r = json.loads(line[0][7:]); rows.append(r)
+                print(f"{m:8s} {d:>4s}x{s}² steps {r['steps']:3d}: {r['seconds']:7.1f} s (network {r['network_s']:.1f}, "
+                      f"operator {r['operator_s']:.1f}, other {r['other_s']:.1f}), peak RSS {r['peak_rss_mb']:.0f} MB", flush=True)
+                merge(Path(a.csv), [r])
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # DiffusionBlend++ ablations
+#
+# Three questions about the blended sampler, each answered on the same scan (default: 24 LIDC validation
+# slices, 128², 8 views), the same seed and the same CG data consistency:
+#
+# 1. **Jump frequency**: no jump partitions (`blend`), jumps on every 2nd, 3rd or 4th step, and jumps only.
+# 2. **Steps**: PSNR against NFE for DDS 2D, DiffusionBlend and DiffusionBlend++.
+# 3. **Random or fixed offsets**: partitions redrawn every step against one fixed partition (offset 0).
+#
+# Run with papermill, e.g. `papermill experiments/ablation.ipynb runs/ablation.ipynb -p out_dir runs/ablation`.
+# It writes `ablation.csv` and `ablation.png` into `out_dir`.
+
+# %% tags=["parameters"]
+data = ""                   # "" = LIDC validation slices (needs DIFFBLEND_CT_ROOT), else a DICOM folder / NIfTI / NPZ
+slices = "12:36"            # axial slices of that volume (for LIDC: of the validation slices 220-274)
+resolution = 128
+n_views = 8
+steps = 50                  # steps for the jump-frequency and offset ablations
+steps_list = "10,25,50,100" # steps for the NFE ablation
+every_list = "0,4,3,2,1"    # jump on every n-th step; 0 = never (blend), 1 = always (jump only)
+seed = 0
+out_dir = "runs/ablation"
+
+# %%
+import csv, platform, time
+from pathlib import Path
+import torch
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from diffblend.core import generator
+from diffblend.data import load_ct, load_lidc, ct_root, LIDC_SPLITS
+from diffblend.radon import ParallelGeometry
+from diffblend.ops import VolumeOperator
+from diffblend.metrics import plane_metrics, PLANES
+from diffblend.recon import reconstruct, parse_slices, write_json_atomic
+
+if not data and ct_root() is None:
+    raise ValueError("data: no CT found; set DIFFBLEND_CT_ROOT or pass data= (the ablations need real CT)")
+vol = load_ct(data, resolution) if data else load_lidc("val", resolution)
+vol = vol[parse_slices(slices, vol.shape[0])]
+steps_l = [int(s) for s in str(steps_list).split(",")]
+every_l = [int(s) for s in str(every_list).split(",")]
+if min(steps_l + [int(steps)]) < 1 or min(every_l) < 0:
+    raise ValueError(f"steps must be >= 1 and every_list entries >= 0; got steps_list={steps_list!r}, every_list={every_list!r}")
+out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+op = VolumeOperator(ParallelGeometry(resolution, int(n_views)), depth=vol.shape[0])
+y = op(vol.x)
+print(vol, f"{n_views} views")
+
+# %%
+rows = []
+def run(study, label, method, **kw):
+    r = reconstruct(y, op, method, generator=generator(seed), spacing_mm=vol.spacing[0], **kw)
+    m = plane_metrics(r.x, vol.x)
+    row = {"study": study, "label": label, "method": method, **{f"{p}_psnr": round(m[p]["psnr"], 3) for p in PLANES},
+           **{f"{p}_ssim": round(m[p]["ssim"], 4) for p in PLANES}, "volume_psnr": round(m["volume_psnr"], 3),
+           "nfe": r.nfe, "seconds": round(r.seconds, 1)}
+    rows.append(row)
+    print(f"{study:7s} {label:22s} " + "  ".join(f"{p[:3]} {row[p + '_psnr']:.2f}" for p in PLANES) + f"  nfe {r.nfe} {r.seconds:.0f} s", flush=True)
+
+for e in every_l:
+    if e == 0: run("jump", "never (blend)", "blend", steps=int(steps))
+    else: run("jump", f"every {e}" + (" (jump only)" if e == 1 else ""), "blend++", steps=int(steps), every=e)
+for s in steps_l:
+    for m in ("dds2d", "blend", "blend++"):
+        run("steps", f"{m} {s}", m, steps=s)
+for m in ("blend", "blend++"):
+    run("offset", f"{m} fixed", m, steps=int(steps), random_offset=False)
+    run("offset", f"{m} random", m, steps=int(steps), random_offset=True)
+
+# %%
+fig, axs = plt.subplots(1, 3, figsize=(13, 3.6))
+jr = [r for r in rows if r["study"] == "jump"]
+for p in PLANES:
+    axs[0].plot(range(len(jr)), [r[f"{p}_psnr"] for r in jr], "o-", label=p)
+axs[0].set_xticks(range(len(jr)), [r["label"] for r in jr], rotation=20, fontsize=8); axs[0].set_ylabel("PSNR (dB)")
+axs[0].set_title("jump frequency (blend++)"); axs[0].legend(fontsize=8)
+for m in ("dds2d", "blend", "blend++"):
+    sr = [r for r in rows if r["study"] == "steps" and r["method"] == m]
+    axs[1].plot([r["nfe"] for r in sr], [r["sagittal_psnr"] for r in sr], "o-", label=m)
+axs[1].set_xscale("log"); axs[1].set_xlabel("NFE"); axs[1].set_ylabel("sagittal PSNR (dB)"); axs[1].legend(); axs[1].set_title("steps")
+orr = [r for r in rows if r["study"] == "offset"]
+w = 0.25
+for i, p in enumerate(PLANES):
+    axs[2].bar([j + i * w for j in range(len(orr))], [r[f"{p}_psnr"] for r in orr], w, label=p)
+axs[2].set_xticks([j + w for j in range(len(orr))], [r["label"] for r in orr], fontsize=8)
+axs[2].set_ylim(min(r[f"{p}_psnr"] for r in orr for p in PLANES) - 1, None); axs[2].set_title("random vs fixed offsets"); axs[2].legend(fontsize=8)
+plt.tight_layout(); fig.savefig(out / "ablation.png", dpi=90); plt.show()
+
+# %%
+tmp = out / ".ablation.csv.tmp"
+with tmp.open("w", newline="") as f:
+    wr = csv.DictWriter(f, list(rows[0])); wr.writeheader(); wr.writerows(rows)
+tmp.replace(out / "ablation.csv")
+write_json_atomic(out / "params.json", {"data": data, "slices": slices, "resolution": resolution, "n_views": n_views, "steps": steps,
+                                         "steps_list": steps_list, "every_list": every_list, "seed": seed,
+                                         "device": platform.processor() or platform.machine(), "threads": torch.get_num_threads()})
+print("wrote", out / "ablation.csv")

@@ -1,0 +1,91 @@
+"""The comparison table: run experiments/reconstruct.ipynb (papermill) over methods x scan settings, collect
+results/table.csv (one row per data, setting, method) and results/figures/<data>_<setting>.png.
+
+Settings: 8, 6, 4 views over 180 deg, and "arc90" (90 views over 90 deg, the limited-angle setting).
+Rows for the same (data, setting, method) are replaced, others kept, so the table can be filled in parts:
+  python experiments/table.py --settings 8 --methods fbp,tv,dds2d,dds,mbir,blend,blend++
+  python experiments/table.py --settings 6,4,arc90 --methods fbp,tv,dds2d,blend++
+  python experiments/table.py --data totalseg --settings 8 --methods fbp,tv,dds2d,blend,blend++
+"""
+import argparse, csv, json, shutil, subprocess, sys, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SETTINGS = {"8": (8, 180.0), "6": (6, 180.0), "4": (4, 180.0), "arc90": (90, 90.0)}
+FIELDS = ["data", "setting", "n_views", "arc_deg", "method", "axial_psnr", "axial_ssim", "coronal_psnr", "coronal_ssim",
+          "sagittal_psnr", "sagittal_ssim", "volume_psnr", "nfe", "seconds", "steps", "slices", "resolution", "device", "threads"]
+
+def data_path(name: str) -> tuple:
+    "('' or a path, slices) for a named data set: lidc = the LIDC validation slices, totalseg = the 3 mm NIfTI volume."
+    if name == "lidc":
+        return "", ""
+    if name == "totalseg":
+        from diffblend.data import ct_root, TOTALSEG
+        root = ct_root()
+        if root is None:
+            sys.exit("totalseg: no CT data found (set DIFFBLEND_CT_ROOT)")
+        return str(root / TOTALSEG), ""
+    return name, ""
+
+def label(data: str) -> str:
+    return data if data in ("lidc", "totalseg") else Path(data).name.split(".")[0]
+
+def run(data: str, setting: str, methods: str, steps: int, slices: str, resolution: int, runs: Path) -> dict:
+    n_views, arc = SETTINGS[setting]
+    path, default_slices = data_path(data)
+    out = runs / f"{label(data)}_{setting}_{time.strftime('%Y%m%d-%H%M%S')}"
+    cmd = [sys.executable, "-m", "papermill", "--no-progress-bar", str(ROOT / "experiments/reconstruct.ipynb"), str(out / "reconstruct.ipynb"),
+           "-p", "data", path, "-p", "slices", slices or default_slices, "-p", "resolution", str(resolution),
+           "-p", "n_views", str(n_views), "-p", "arc_deg", str(arc), "-p", "methods", methods, "-p", "steps", str(steps),
+           "-p", "out_dir", str(out)]
+    out.mkdir(parents=True, exist_ok=True)
+    print("[table]", " ".join(cmd[3:]), flush=True)
+    subprocess.run(cmd, check=True, cwd=ROOT)
+    return json.loads((out / "metrics.json").read_text()), out
+
+def rows_of(data: str, setting: str, metrics: dict) -> list:
+    p, rows = metrics["params"], []
+    for name, m in metrics["methods"].items():
+        rows.append({"data": label(data), "setting": setting, "n_views": p["n_views"], "arc_deg": p["arc_deg"], "method": name,
+                     **{f"{pl}_{k}": round(m[pl][k], 4) for pl in ("axial", "coronal", "sagittal") for k in ("psnr", "ssim")},
+                     "volume_psnr": round(m["volume_psnr"], 4), "nfe": m["nfe"], "seconds": m["seconds"], "steps": p["steps"],
+                     "slices": metrics["note"].split("slices ")[-1], "resolution": p["resolution"], "device": metrics["device"],
+                     "threads": metrics["torch_threads"]})
+    return rows
+
+def merge(csv_path: Path, new: list):
+    "Replace rows with the same (data, setting, method); keep the rest; write atomically."
+    old = list(csv.DictReader(csv_path.open())) if csv_path.exists() else []
+    key = lambda r: (r["data"], r["setting"], r["method"])
+    keys = {key(r) for r in new}
+    rows = [r for r in old if key(r) not in keys] + new
+    order = {s: i for i, s in enumerate(SETTINGS)}
+    rows.sort(key=lambda r: (r["data"], order.get(r["setting"], 99)))
+    tmp = csv_path.with_suffix(".tmp")
+    with tmp.open("w", newline="") as f:
+        w = csv.DictWriter(f, FIELDS); w.writeheader(); w.writerows({k: r.get(k, "") for k in FIELDS} for r in rows)
+    tmp.replace(csv_path)
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default="lidc", help="lidc (validation slices), totalseg, or a path")
+    ap.add_argument("--settings", default="8,6,4,arc90")
+    ap.add_argument("--methods", default="fbp,tv,dds2d,dds,mbir,blend,blend++")
+    ap.add_argument("--steps", type=int, default=50)
+    ap.add_argument("--slices", default="")
+    ap.add_argument("--resolution", type=int, default=128)
+    ap.add_argument("--runs", default=str(ROOT / "runs" / "table"))
+    ap.add_argument("--csv", default=str(ROOT / "results" / "table.csv"))
+    a = ap.parse_args()
+    bad = [s for s in a.settings.split(",") if s not in SETTINGS]
+    if bad:
+        sys.exit(f"--settings: unknown {bad}; allowed: {', '.join(SETTINGS)}")
+    figs = ROOT / "results" / "figures"; figs.mkdir(parents=True, exist_ok=True)
+    for s in a.settings.split(","):
+        metrics, out = run(a.data, s, a.methods, a.steps, a.slices, a.resolution, Path(a.runs))
+        merge(Path(a.csv), rows_of(a.data, s, metrics))
+        shutil.copy(out / "all_methods.png", figs / f"{label(a.data)}_{s}.png")
+        print(f"[table] {s}: merged into {a.csv}", flush=True)
+
+if __name__ == "__main__":
+    main()
