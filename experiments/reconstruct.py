@@ -27,7 +27,7 @@ slices = ""            # "start:stop" axial slices; "" = all (LIDC default: 220:
 resolution = 128       # in-plane size
 n_views = 8            # number of projection views
 arc_deg = 180.0        # scan arc in degrees (90 = limited angle)
-methods = "fbp,tv"     # comma-separated method names (see diffblend.recon.METHODS)
+methods = "fbp,tv,dds2d,blend,blend++"  # comma-separated method names (see diffblend.recon.METHODS)
 steps = 50             # diffusion steps (NFE budget)
 seed = 0               # random seed for the diffusion samplers
 out_dir = "runs/latest"  # where metrics.json and the figures go

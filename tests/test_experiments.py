@@ -61,7 +61,7 @@ def test_ablation_smoke(tmp_path):
               steps_list="1,2", every_list="0,2", out_dir=out)
     import csv
     rows = list(csv.DictReader((out / "ablation.csv").open()))
-    assert {r["study"] for r in rows} == {"jump", "steps", "offset"} and len(rows) == 2 + 6 + 4
+    assert {r["study"] for r in rows} == {"jump", "steps", "offset", "spacing"} and len(rows) == 2 + 6 + 4 + 2
     assert all(float(r["sagittal_psnr"]) > 5 for r in rows) and (out / "ablation.png").exists()
 
 def test_train_prior_smoke(tmp_path):
