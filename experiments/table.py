@@ -84,7 +84,9 @@ def main():
     for s in a.settings.split(","):
         metrics, out = run(a.data, s, a.methods, a.steps, a.slices, a.resolution, Path(a.runs))
         merge(Path(a.csv), rows_of(a.data, s, metrics))
-        shutil.copy(out / "all_methods.png", figs / f"{label(a.data)}_{s}.png")
+        names = a.methods.split(",")    # a partial re-run keeps the full comparison figure and adds its own
+        fig = f"{label(a.data)}_{s}.png" if len(names) > 2 else f"{label(a.data)}_{s}_{'_'.join(n.replace('+', 'p') for n in names)}.png"
+        shutil.copy(out / "all_methods.png", figs / fig)
         print(f"[table] {s}: merged into {a.csv}", flush=True)
 
 if __name__ == "__main__":
