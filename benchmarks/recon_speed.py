@@ -11,7 +11,7 @@ to the requested depth (or the phantom without CT data), 8 views. Writes/merges 
   python benchmarks/recon_speed.py --methods blend++ --depths 32 --sizes 128,256 --steps 5            # in-plane scaling
   python benchmarks/recon_speed.py --device cuda --backend torch ...                                  # the GPU path
 """
-import argparse, csv, json, os, platform, resource, subprocess, sys, time
+import argparse, json, os, platform, resource, subprocess, sys, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,14 +76,8 @@ def one(method, depth, size, steps, device, backend, threads, dtype):
             "backend": backend, "dtype": dtype, "volume_psnr": round(psnr(r.x.cpu(), vol.cpu()), 3)}
 
 def merge(path: Path, new: list):
-    old = list(csv.DictReader(path.open())) if path.exists() else []
-    key = lambda r: (r["device"], r["method"], str(r["depth"]), str(r["size"]), str(r["steps"]), r.get("dtype", ""))
-    keys = {key(r) for r in new}
-    rows = [r for r in old if key(r) not in keys] + new
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("w", newline="") as f:
-        w = csv.DictWriter(f, FIELDS); w.writeheader(); w.writerows({k: r.get(k, "") for k in FIELDS} for r in rows)
-    tmp.replace(path)
+    from diffblend.recon import merge_csv
+    merge_csv(path, new, FIELDS, key=lambda r: (r["device"], r["method"], str(r["depth"]), str(r["size"]), str(r["steps"]), r.get("dtype", "")))
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

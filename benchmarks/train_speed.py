@@ -6,11 +6,12 @@ Writes/merges results/train_speed.csv (one row per device, prior, crop, batch).
   python benchmarks/train_speed.py                       # CPU, all threads
   python benchmarks/train_speed.py --device cuda --batch 64
 """
-import argparse, csv, os, platform, tempfile
+import argparse, os, platform, tempfile
 from pathlib import Path
 import torch
 from diffblend.train import TrainConfig, train
 from diffblend.data import ct_root
+from diffblend.recon import merge_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 FIELDS = ["device", "threads", "prior", "crop", "batch", "steps", "slabs_per_s", "data"]
@@ -35,12 +36,7 @@ def main():
             rows.append({"device": dev, "threads": torch.get_num_threads(), "prior": prior, "crop": crop, "batch": a.batch,
                          "steps": a.steps, "slabs_per_s": round(out["slabs_per_s"], 2), "data": data})
             print(rows[-1], flush=True)
-    path = Path(a.csv)
-    old = list(csv.DictReader(path.open())) if path.exists() else []
-    key = lambda r: (r["device"], r["prior"], str(r["crop"]), str(r["batch"]))
-    rows = [r for r in old if key(r) not in {key(n) for n in rows}] + rows
-    with path.open("w", newline="") as f:
-        w = csv.DictWriter(f, FIELDS); w.writeheader(); w.writerows(rows)
+    merge_csv(a.csv, rows, FIELDS, key=lambda r: (r["device"], r["prior"], str(r["crop"]), str(r["batch"])))
 
 if __name__ == "__main__":
     main()

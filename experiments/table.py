@@ -7,8 +7,9 @@ Rows for the same (data, setting, method) are replaced, others kept, so the tabl
   python experiments/table.py --settings 6,4,arc90 --methods fbp,tv,dds2d,blend++
   python experiments/table.py --data totalseg --settings 8 --methods fbp,tv,dds2d,blend,blend++
 """
-import argparse, csv, json, shutil, subprocess, sys, time
+import argparse, json, shutil, subprocess, sys, time
 from pathlib import Path
+from diffblend.recon import merge_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = {"8": (8, 180.0), "6": (6, 180.0), "4": (4, 180.0), "arc90": (90, 90.0)}
@@ -55,16 +56,9 @@ def rows_of(data: str, setting: str, metrics: dict) -> list:
 
 def merge(csv_path: Path, new: list):
     "Replace rows with the same (data, setting, method); keep the rest; write atomically."
-    old = list(csv.DictReader(csv_path.open())) if csv_path.exists() else []
-    key = lambda r: (r["data"], r["setting"], r["method"])
-    keys = {key(r) for r in new}
-    rows = [r for r in old if key(r) not in keys] + new
     order = {s: i for i, s in enumerate(SETTINGS)}
-    rows.sort(key=lambda r: (r["data"], order.get(r["setting"], 99)))
-    tmp = csv_path.with_suffix(".tmp")
-    with tmp.open("w", newline="") as f:
-        w = csv.DictWriter(f, FIELDS); w.writeheader(); w.writerows({k: r.get(k, "") for k in FIELDS} for r in rows)
-    tmp.replace(csv_path)
+    merge_csv(csv_path, new, FIELDS, key=lambda r: (r["data"], r["setting"], r["method"]),
+              order=lambda r: (r["data"], order.get(r["setting"], 99)))
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
