@@ -6,7 +6,7 @@ the prior, so it is the reconstruction's own, on LIDC validation slices tiled al
 to the requested depth (or the phantom without CT data), 8 views. Writes/merges results/benchmarks.csv
 (one row per device, method, depth, size, steps).
 
-  python benchmarks/recon_speed.py --methods fbp,tv,dds2d,dds,mbir,blend,blend++ --depths 64 --sizes 128 --steps 50
+  python benchmarks/recon_speed.py --methods fbp,tv,dds2d,dds,mbir,blend,blend++,patch3d --depths 64 --sizes 128 --steps 50
   python benchmarks/recon_speed.py --methods blend++ --depths 32,64,128,256 --sizes 128 --steps 5     # scaling along z
   python benchmarks/recon_speed.py --methods blend++ --depths 32 --sizes 128,256 --steps 5            # in-plane scaling
   python benchmarks/recon_speed.py --device cuda --backend torch ...                                  # the GPU path
@@ -56,7 +56,8 @@ def one(method, depth, size, steps, device, backend, threads, dtype):
     op._fwd, op._adj = timed(op._fwd, "op"), timed(op._adj, "op")
     kw = {}
     if method not in ("fbp", "cg", "tv"):
-        net = default_prior("blend128" if method.startswith("blend") else "slice128").to(device)
+        name = "blend128" if method.startswith("blend") else "patch3d128" if method == "patch3d" else "slice128"
+        net = default_prior(name).to(device)
         if dtype == "bf16":
             net = net.to(torch.bfloat16)
             f0 = net.forward
@@ -81,7 +82,7 @@ def merge(path: Path, new: list):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--methods", default="fbp,tv,dds2d,dds,mbir,blend,blend++")
+    ap.add_argument("--methods", default="fbp,tv,dds2d,dds,mbir,blend,blend++,patch3d")
     ap.add_argument("--depths", default="64"); ap.add_argument("--sizes", default="128"); ap.add_argument("--steps", type=int, default=50)
     ap.add_argument("--device", default="cpu"); ap.add_argument("--backend", default="auto"); ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--dtype", default="fp32", choices=["fp32", "bf16"])

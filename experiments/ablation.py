@@ -30,13 +30,13 @@
 # It writes `ablation.csv` and `ablation.png` into `out_dir`.
 
 # %% tags=["parameters"]
-data = ""                   # "" = LIDC validation slices (needs DIFFBLEND_CT_ROOT), else a DICOM folder / NIfTI / NPZ
+data = ""                   # empty: LIDC validation slices (needs DIFFBLEND_CT_ROOT), else a DICOM folder / NIfTI / NPZ
 slices = "12:36"            # axial slices of that volume (for LIDC: of the validation slices 220-274)
 resolution = 128
 n_views = 8
 steps = 50                  # steps for the jump-frequency and offset ablations
 steps_list = "10,25,50,100" # steps for the NFE ablation
-every_list = "0,4,3,2,1"    # jump on every n-th step; 0 = never (blend), 1 = always (jump only)
+every_list = "0,4,3,2,1"    # jump on every n-th step; 0: never (blend), 1: always (jump only)
 studies = "jump,steps,offset,spacing"  # which ablations to run
 seed = 0
 out_dir = "runs/ablation"

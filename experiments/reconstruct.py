@@ -22,16 +22,16 @@
 # `papermill experiments/reconstruct.ipynb out.ipynb -p n_views 6 -p methods fbp,tv`.
 
 # %% tags=["parameters"]
-data = ""              # DICOM series folder, NIfTI or NPZ; "" = LIDC validation slices if present, else the phantom
-slices = ""            # "start:stop" axial slices; "" = all (LIDC default: 220:275)
+data = ""              # DICOM series folder, NIfTI or NPZ; empty: LIDC validation slices if present, else the phantom
+slices = ""            # "start:stop" axial slices; empty: all (LIDC default 220:275)
 resolution = 128       # in-plane size
 n_views = 8            # number of projection views
-arc_deg = 180.0        # scan arc in degrees (90 = limited angle)
+arc_deg = 180.0        # scan arc in degrees (90: the limited-angle setting)
 methods = "fbp,tv,dds2d,blend,blend++"  # comma-separated method names (see diffblend.recon.METHODS)
 steps = 50             # diffusion steps (NFE budget)
 seed = 0               # random seed for the diffusion samplers
 out_dir = "runs/latest"  # where metrics.json and the figures go
-noise_I0 = 0.0         # incident photons per detector cell; 0 = noise-free measurements
+noise_I0 = 0.0         # incident photons per detector cell; 0: noise-free measurements
 
 # %%
 import json, os, time, platform

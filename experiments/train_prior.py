@@ -23,7 +23,7 @@
 # `papermill experiments/train_prior.ipynb runs/train.ipynb -p prior blend -p steps 2000 -p checkpoint checkpoints/b`.
 
 # %% tags=["parameters"]
-prior = "slice"               # "slice" (k=1) or "blend" (k=3)
+prior = "slice"               # "slice" (k 1), "blend" (k 3) or "patch3d"
 data = "lidc"                 # "lidc" (training split, needs DIFFBLEND_CT_ROOT) or "phantom"
 resolution = 128              # in-plane size of the training slices
 crop = 64                     # random crop size
@@ -33,8 +33,8 @@ lr = 3e-4
 ema = 0.998
 checkpoint = "checkpoints/slice128"   # folder: resumed if it holds a checkpoint
 ckpt_every = 200
-export_to = ""                # "" = no export; else a folder for the fp16 EMA prior
-threads = 0                   # torch CPU threads; 0 = leave as is
+export_to = ""                # empty: no export; else a folder for the fp16 EMA prior
+threads = 0                   # torch CPU threads; 0: leave as is
 device = "cpu"
 
 # %%

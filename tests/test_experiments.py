@@ -51,6 +51,12 @@ def test_experiments_are_paired_with_percent_scripts():
         assert src(a) == src(b), f"{nb.name} and {py.name} differ: run jupytext --sync {nb}"
         first = next(c for c in a.cells if c.cell_type == "code")
         assert "parameters" in first.metadata.get("tags", []), f"{nb.name}: the first code cell must be tagged 'parameters'"
+        # papermill must see every parameter (it silently skips a line it cannot parse, e.g. one with '=' in its comment,
+        # and then warns "Passed unknown parameter" although the value is still injected)
+        import papermill, re
+        names = set(re.findall(r"^(\w+) *=", first.source, re.M))
+        missing = names - set(papermill.inspect_notebook(str(nb)))
+        assert not missing, f"{nb.name}: papermill cannot parse the parameter line(s) of {sorted(missing)}"
 
 def test_ablation_smoke(tmp_path):
     from diffblend.data import ct_root
