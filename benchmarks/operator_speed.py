@@ -3,7 +3,8 @@
 Raw ASTRA: one 2D `astra_cpu` linear projector with persistent data objects, a loop over slices calling
 FP_CPU/BP_CPU (no Python wrapper, no copies beyond ASTRA's own). The wrapper: torch tensors in and out,
 ODL's RayTransform per slice, over threads. Both are timed single-threaded (the like-for-like overhead)
-and the wrapper also with its default threads. Writes results/operator_speed.csv.
+and the wrapper also with its default threads. The two pure-PyTorch backends (used on GPUs without CUDA ASTRA)
+are timed on the CPU too: 'torch' (gather-based Joseph) and 'sparse' (the same Joseph weights as a CSR matrix). Writes results/operator_speed.csv.
 Usage: python benchmarks/operator_speed.py [--depth 64] [--size 256] [--views 8] [--repeats 3]
 """
 import argparse, csv, os, platform, time
@@ -51,10 +52,22 @@ def best(f):
         t0 = time.perf_counter(); f(); ts.append(time.perf_counter() - t0)
     return min(ts)
 
-rows, raw = [], best(raw_astra())
+def torch_backend(backend, threads):
+    "A pure-PyTorch backend (gather-based Joseph 'torch', or the Joseph matrix in CSR 'sparse') at `threads` torch threads."
+    op = VolumeOperator(geom, depth=a.depth, backend=backend)
+    def run():
+        torch.set_num_threads(threads)
+        try: return op.T(op(x))
+        finally: torch.set_num_threads(1)
+    return run
+
+rows, raw, n = [], best(raw_astra()), cpu_threads()
 for name, secs in [("raw ASTRA, 1 thread", raw), ("VolumeOperator(astra), 1 thread", best(wrapper(1))),
-                   (f"VolumeOperator(astra), {cpu_threads()} threads", best(wrapper(None))),
-                   ("VolumeOperator(torch), CPU", best(lambda: VolumeOperator(geom, depth=a.depth, backend='torch').T(VolumeOperator(geom, depth=a.depth, backend='torch')(x))))]:
+                   (f"VolumeOperator(astra), {n} threads", best(wrapper(None))),
+                   ("VolumeOperator(torch), 1 thread", best(torch_backend("torch", 1))),
+                   (f"VolumeOperator(torch), {n} threads", best(torch_backend("torch", n))),
+                   ("VolumeOperator(sparse), 1 thread", best(torch_backend("sparse", 1))),
+                   (f"VolumeOperator(sparse), {n} threads", best(torch_backend("sparse", n)))]:
     rows.append(dict(what=name, shape=f"{a.depth}x{a.size}x{a.size}", views=a.views, seconds=round(secs, 3),
                      ratio_to_raw=round(secs / raw, 3), device=f"{platform.processor() or platform.machine()} x{os.cpu_count()}"))
     print(rows[-1], flush=True)

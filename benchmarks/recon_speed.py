@@ -10,13 +10,18 @@ to the requested depth (or the phantom without CT data), 8 views. Writes/merges 
   python benchmarks/recon_speed.py --methods blend++ --depths 32,64,128,256 --sizes 128 --steps 5     # scaling along z
   python benchmarks/recon_speed.py --methods blend++ --depths 32 --sizes 128,256 --steps 5            # in-plane scaling
   python benchmarks/recon_speed.py --device cuda --backend torch ...                                  # the GPU path
+  python benchmarks/recon_speed.py --device cuda --backend torch --dtype bf16 --channels_last --compile --warmup 4 --batch 128 ...
+
+Options that only matter on a GPU: --dtype bf16 (network weights and activations in bfloat16), --channels_last (NHWC
+convolutions), --compile (torch.compile of the network; --warmup steps run first so compilation is not timed), --batch
+(blocks per network call). Each row records them in `variant`.
 """
 import argparse, json, os, platform, resource, subprocess, sys, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 FIELDS = ["device", "threads", "method", "depth", "size", "views", "steps", "nfe", "seconds", "network_s", "operator_s",
-          "other_s", "seconds_per_step", "rss_before_mb", "peak_rss_mb", "gpu_max_alloc_mb", "backend", "dtype", "volume_psnr"]
+          "other_s", "seconds_per_step", "rss_before_mb", "peak_rss_mb", "gpu_max_alloc_mb", "backend", "dtype", "volume_psnr", "variant"]
 
 def _status_mb(key):
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -34,9 +39,11 @@ def _reset_peak_rss():
 def _peak_rss_mb():
     return _status_mb("VmHWM") if Path("/proc/self/status").exists() else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-def one(method, depth, size, steps, device, backend, threads, dtype):
+def one(method, depth, size, steps, device, backend, threads, dtype, batch=16, channels_last=False, compile=False, warmup=0):
     import torch
     if threads: torch.set_num_threads(threads)
+    if device.startswith("cuda"):
+        torch.backends.cudnn.benchmark = True
     from diffblend.core import generator, psnr
     from diffblend.data import ct_root, load_lidc, phantom
     from diffblend.radon import ParallelGeometry
@@ -58,12 +65,22 @@ def one(method, depth, size, steps, device, backend, threads, dtype):
     if method not in ("fbp", "cg", "tv"):
         name = "blend128" if method.startswith("blend") else "patch3d128" if method == "patch3d" else "slice128"
         net = default_prior(name).to(device)
-        if dtype == "bf16":
-            net = net.to(torch.bfloat16)
+        if channels_last:
+            net = net.to(memory_format=torch.channels_last)
+        if compile:
+            net.forward = torch.compile(net.forward, dynamic=True)
+        if dtype == "bf16":   # autocast: convolutions and attention in bfloat16, normalisations and embeddings in float32
             f0 = net.forward
-            net.forward = lambda x, t, **c: f0(x.to(torch.bfloat16), t, **{k: (v.to(torch.bfloat16) if torch.is_floating_point(v) else v) for k, v in c.items()}).float()
+            def f_bf16(x, t, **c):
+                with torch.autocast(device_type=x.device.type, dtype=torch.bfloat16):
+                    return f0(x, t, **c).float()
+            net.forward = f_bf16
         net.forward = timed(net.forward, "net")
         kw = dict(prior=net, steps=steps)
+        if method != "patch3d": kw["batch"] = batch
+        if warmup:   # compilation, autotuning and allocator growth happen here, untimed
+            reconstruct(y, op, method, generator=generator(1, device), **{**kw, "steps": warmup})
+            clock.update(net=0.0, op=0.0)
     if device.startswith("cuda"): torch.cuda.reset_peak_memory_stats()
     base = _reset_peak_rss()
     r = reconstruct(y, op, method, generator=generator(0, device), **kw)
@@ -74,11 +91,12 @@ def one(method, depth, size, steps, device, backend, threads, dtype):
             "other_s": round(total - clock["net"] - clock["op"], 2), "seconds_per_step": round(total / max(r.nfe, 1), 3),
             "peak_rss_mb": round(_peak_rss_mb(), 1), "rss_before_mb": round(base, 1),
             "gpu_max_alloc_mb": round(torch.cuda.max_memory_allocated() / 2 ** 20, 1) if device.startswith("cuda") else "",
-            "backend": backend, "dtype": dtype, "volume_psnr": round(psnr(r.x.cpu(), vol.cpu()), 3)}
+            "backend": op._pick(vol), "dtype": dtype, "volume_psnr": round(psnr(r.x.cpu(), vol.cpu()), 3),
+            "variant": f"batch{batch}" + ("+channels_last" if channels_last else "") + ("+compile" if compile else "")}
 
 def merge(path: Path, new: list):
     from diffblend.recon import merge_csv
-    merge_csv(path, new, FIELDS, key=lambda r: (r["device"], r["method"], str(r["depth"]), str(r["size"]), str(r["steps"]), r.get("dtype", "")))
+    merge_csv(path, new, FIELDS, key=lambda r: (r["device"], r["method"], str(r["depth"]), str(r["size"]), str(r["steps"]), r.get("dtype", ""), r.get("variant") or "batch16", r.get("backend", "")))
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -86,26 +104,33 @@ def main():
     ap.add_argument("--depths", default="64"); ap.add_argument("--sizes", default="128"); ap.add_argument("--steps", type=int, default=50)
     ap.add_argument("--device", default="cpu"); ap.add_argument("--backend", default="auto"); ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--dtype", default="fp32", choices=["fp32", "bf16"])
+    ap.add_argument("--batch", type=int, default=16, help="blocks (or slices) per network call")
+    ap.add_argument("--channels_last", action="store_true"); ap.add_argument("--compile", action="store_true")
+    ap.add_argument("--warmup", type=int, default=0, help="untimed reconstruction steps first (use with --compile)")
     ap.add_argument("--csv", default=str(ROOT / "results" / "benchmarks.csv"))
     ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.one:
-        print("RESULT " + json.dumps(one(a.methods, int(a.depths), int(a.sizes), a.steps, a.device, a.backend, a.threads, a.dtype)), flush=True)
+        print("RESULT " + json.dumps(one(a.methods, int(a.depths), int(a.sizes), a.steps, a.device, a.backend, a.threads, a.dtype,
+                                         a.batch, a.channels_last, a.compile, a.warmup)), flush=True)
         return
-    rows = []
+    rows, failed = [], False
     for m in a.methods.split(","):
         for d in a.depths.split(","):
             for s in a.sizes.split(","):
                 cmd = [sys.executable, __file__, "--one", "--methods", m, "--depths", d, "--sizes", s, "--steps", str(a.steps),
-                       "--device", a.device, "--backend", a.backend, "--threads", str(a.threads), "--dtype", a.dtype]
+                       "--device", a.device, "--backend", a.backend, "--threads", str(a.threads), "--dtype", a.dtype,
+                       "--batch", str(a.batch), "--warmup", str(a.warmup)] + ["--channels_last"] * a.channels_last + ["--compile"] * a.compile
                 out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
                 line = [l for l in out.stdout.splitlines() if l.startswith("RESULT ")]
                 if out.returncode or not line:
-                    sys.exit(f"{m} depth {d} size {s} failed:\n{out.stderr[-2000:]}")
+                    print(f"{m} depth {d} size {s} failed:\n{out.stderr[-3000:]}", flush=True)
+                    failed = True; continue
                 r = json.loads(line[0][7:]); rows.append(r)
                 print(f"{m:8s} {d:>4s}x{s}² steps {r['steps']:3d}: {r['seconds']:7.1f} s (network {r['network_s']:.1f}, "
                       f"operator {r['operator_s']:.1f}, other {r['other_s']:.1f}), peak RSS {r['peak_rss_mb']:.0f} MB", flush=True)
                 merge(Path(a.csv), [r])
+    if failed: sys.exit("some configurations failed (above)")
 
 if __name__ == "__main__":
     main()

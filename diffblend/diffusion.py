@@ -14,7 +14,7 @@ from .core import randn_like
 __all__ = ['Schedule', 'vp_schedule', 'q_sample', 'tweedie_x0', 'eps_from_x0', 'score_from_eps', 'eps_loss', 'as_denoiser',
            'ddim_sigma', 'timesteps', 'ddim', 'gaussian_oracle']
 
-# %% ../nbs/10_diffusion.ipynb #b9885649
+# %% ../nbs/10_diffusion.ipynb #dba93c42
 @dataclass
 class Schedule:
     "A VP noise schedule: `alpha_bar[t]` for integer t in [0, T)."
@@ -25,7 +25,7 @@ class Schedule:
 
     def ab(self, t, like: torch.Tensor | None = None) -> torch.Tensor:
         "alpha_bar at integer step(s) `t` (-1 means 'before step 0': 1), as a tensor on `like`'s device."
-        t = torch.as_tensor(t, dtype=torch.long)
+        t = torch.as_tensor(t, dtype=torch.long).cpu()   # the table lives on the CPU; the result moves to `like`
         a = torch.where(t >= 0, self.alpha_bar[t.clamp_min(0)], torch.ones((), dtype=self.alpha_bar.dtype))
         return a.to(like.device, like.dtype) if like is not None else a
 

@@ -125,7 +125,7 @@ class Factorised3D(nn.Module):
         out = self.slice(flat(x), tt, coords=flat(coords[:, 1:]), mix=mix)
         return out.reshape(B, d, 1, h, w).transpose(1, 2)
 
-# %% ../nbs/30_patch3d.ipynb #51415d19
+# %% ../nbs/30_patch3d.ipynb #5743d851
 def global_context(x_t: torch.Tensor, factor: int = 4) -> torch.Tensor:
     "The noisy volume (D, H, W) averaged over factor³ blocks (area pooling, any size): (1, 1, ceil(D/f), ceil(H/f), ceil(W/f))."
     D, H, W = x_t.shape
@@ -139,6 +139,7 @@ def patch_inputs(x_t: torch.Tensor, coarse: torch.Tensor, starts: torch.Tensor, 
     "(patches (B, 1, d, h, w), context (B, 1, ...), coords (B, 3, ...)) for patch `starts` (B, 3) of `size` (d, h, w)."
     d, h, w = size
     D, H, W = x_t.shape
+    starts = starts.to(x_t.device)
     ix = lambda a, s, n: (a + torch.arange(s, device=x_t.device)).clamp(0, n - 1)    # replicate the border, no padded copy
     patches = torch.stack([x_t[ix(z, d, D)][:, ix(y, h, H)][:, :, ix(x, w, W)] for z, y, x in starts.tolist()])[:, None]
     cz, cy, cx = _axis_coords(starts[:, 0], d, D), _axis_coords(starts[:, 1], h, H), _axis_coords(starts[:, 2], w, W)

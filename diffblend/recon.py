@@ -99,13 +99,13 @@ def _slice_method(kind):
 for _k in ("dds2d", "dds", "mbir", "dps"):
     register(_k)(_slice_method(_k))
 
-# %% ../nbs/40_recon.ipynb #521917ef
+# %% ../nbs/40_recon.ipynb #e521a589
 from .blend import blend, blend_pp
 from .partitions import adjacent
 
 def _child(g):
     "A generator seeded from `g` (for partitions), so one seed fixes a whole run."
-    return torch.Generator().manual_seed(int(torch.randint(0, 2 ** 62, (1,), generator=g)))
+    return torch.Generator().manual_seed(int(torch.randint(0, 2 ** 62, (1,), generator=g, device=g.device)))
 
 def _blend_method(plus: bool):
     def run(y, op, prior=None, steps: int = 50, eta: float | None = None, generator=None, cg_iters: int = 5,

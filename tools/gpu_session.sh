@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The commands that ran on the GPU machine (one H100, PyTorch with CUDA, no ODL/ASTRA, no CT data): the GPU rows of
+# results/benchmarks.csv and results/train_speed.csv, and GPU training of the 128² priors. The machine cannot read
+# ../shared, so the LIDC splits travel as volume files made here first:
+#   python -c "..." (see nbs/12_train: np.savez(volume=load_lidc(split,128).x, spacing=..., units='x')) -> .gpu/lidc_{train,val}128.npz
+# Usage there:  bash tools/gpu_session.sh bench          # reconstruction and training timings
+#               bash tools/gpu_session.sh train MINUTES  # prior variants side by side (VARIANTS=...), then the gate
+set -u; SECONDS=0
+export PYTHONPATH=$PWD PYTHONUNBUFFERED=1
+OUT=${OUT:-/tmp/gpu_out}; mkdir -p "$OUT"
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+python -c "import torch; print('torch', torch.__version__, torch.cuda.get_device_name())"
+case "${1:-}" in
+bench)
+  BUDGET=${2:-300}    # seconds for the whole phase; what does not fit is skipped
+  B="python benchmarks/recon_speed.py --device cuda --csv $OUT/benchmarks.csv"
+  lim() { local left=$((BUDGET - SECONDS)); if [ $left -gt 15 ]; then timeout $left "$@"; else echo "skipped (budget): $*"; fi; }
+  # the H100 target: 256 x 256 x 256, 8 views, DiffusionBlend++ 200 steps; what each speed-up does
+  S="$B --methods blend++ --depths 256 --sizes 256 --steps 200 --batch 128"
+  lim $S --backend sparse
+  lim $S --backend sparse --dtype bf16
+  lim $S --backend sparse --dtype bf16 --channels_last
+  lim $S --backend torch --dtype bf16
+  # growth with depth on the GPU, every method at the CPU target's size, training throughput, then compilation
+  lim $B --backend sparse --methods blend++ --depths 32,64,128,256 --sizes 256 --steps 20 --batch 128 --dtype bf16
+  lim $B --backend sparse --methods fbp,tv,dds2d,dds,mbir,blend,blend++,patch3d --depths 64 --sizes 128 --steps 50 --batch 128
+  lim python benchmarks/train_speed.py --device cuda --batch 64 --steps 20 --csv "$OUT/train_speed.csv"
+  lim $S --backend sparse --dtype bf16 --compile --warmup 4
+  ;;
+train)
+  # variants side by side, each warm-started from the committed prior; the validation gate picks one per kind
+  M=${2:-6}
+  V=${VARIANTS:-"slice_drop slice --crop 64 --batch 128 --dropout 0.1;slice_crop slice --crop 64 --batch 128;blend_drop blend --crop 64 --batch 128 --dropout 0.1;blend_crop blend --crop 64 --batch 128"}
+  IFS=';' read -ra W <<< "$V"
+  for v in "${W[@]}"; do
+    read -r name p extra <<< "$v"
+    S=1; [ "$p" = blend ] && S=1,2,3,4,5,6,7,8
+    ${DRY:-} python -m diffblend.train --prior $p --device cuda --data .gpu/lidc_train128.npz --out /tmp/ck/$name --init diffblend/priors/${p}128 \
+      --lr 1e-4 --warmup 100 --rot_deg 20 --zoom 0.15 --shift 0.15 --strides $S --steps 1000000 \
+      --ckpt_every 500 --threads 3 --max_minutes "$M" $extra > /tmp/train_$name.log 2>&1 &
+  done
+  wait
+  for f in /tmp/train_*.log; do echo "$f: $(tail -c 300 $f | tr '\r' '\n' | tail -2 | tr '\n' ' ')"; done
+  python benchmarks/prior_gate.py --val .gpu/lidc_val128.npz diffblend/priors/slice128 diffblend/priors/blend128 /tmp/ck/* | tee /tmp/gate.txt
+  for p in slice blend; do   # the variant with the best mean margin over t comes back (if it beats the committed prior)
+    best=$(python - "$p" <<'PY'
+import re, sys, collections
+m = collections.defaultdict(list)
+for line in open("/tmp/gate.txt"):
+    path, margin = line.split()[0], float(re.search(r"margin ([-+.0-9]+)", line).group(1))
+    m[path].append(margin)
+kind = sys.argv[1]
+cands = {k: sum(v) / len(v) for k, v in m.items() if k.split("/")[-1].startswith(kind)}
+print(max(cands, key=cands.get))
+PY
+)
+    echo "best $p: $best"
+    case $best in /tmp/ck/*) python -c "from diffblend.train import export_prior; export_prior('$best', '$OUT/${p}128')";; esac
+  done
+  ;;
+*) echo "usage: $0 bench | train MINUTES"; exit 2;;
+esac
