@@ -11,8 +11,8 @@ import torch
 from .core import randn_like
 
 # %% auto #0
-__all__ = ['Schedule', 'vp_schedule', 'q_sample', 'tweedie_x0', 'eps_from_x0', 'score_from_eps', 'eps_loss', 'as_denoiser',
-           'ddim_sigma', 'timesteps', 'ddim', 'gaussian_oracle']
+__all__ = ['Schedule', 'vp_schedule', 'q_sample', 'tweedie_x0', 'eps_from_x0', 'score_from_eps', 'loss_weight', 'eps_loss',
+           'as_denoiser', 'ddim_sigma', 'timesteps', 'ddim', 'gaussian_oracle']
 
 # %% ../nbs/10_diffusion.ipynb #dba93c42
 @dataclass
@@ -59,11 +59,19 @@ def score_from_eps(eps_hat, ab):
     "Score of p_t: -eps_hat / sqrt(1 - ab)."
     return -eps_hat / (1 - ab).sqrt()
 
-def eps_loss(eps_model, x0: torch.Tensor, sched: Schedule, generator=None, **cond) -> torch.Tensor:
-    "DDPM's simple loss: mean ||eps_model(x_t, t, **cond) - eps||² with t uniform in [0, T)."
+def loss_weight(t, sched: Schedule, max_weight: float = 1.0) -> torch.Tensor:
+    "Per-sample weight of the ε-MSE: clamp(1 / SNR(t), 1, max_weight); max_weight = 1 is DDPM's simple loss."
+    ab = sched.ab(t)
+    return ((1 - ab) / ab).clamp(1.0, max(1.0, float(max_weight)))
+
+def eps_loss(eps_model, x0: torch.Tensor, sched: Schedule, generator=None, max_weight: float = 1.0, **cond) -> torch.Tensor:
+    "Mean of loss_weight(t) ||eps_model(x_t, t, **cond) - eps||², t uniform in [0, T) (DDPM's simple loss when max_weight = 1)."
     t = torch.randint(0, sched.T, (x0.shape[0],), generator=generator).to(x0.device)
     eps = randn_like(x0, generator)
-    return ((eps_model(q_sample(x0, t, sched, eps), t, **cond) - eps) ** 2).mean()
+    err = ((eps_model(q_sample(x0, t, sched, eps), t, **cond) - eps) ** 2).flatten(1).mean(1)
+    if max_weight == 1.0:
+        return err.mean()
+    return (loss_weight(t.cpu(), sched, max_weight).to(err) * err).mean()
 
 def as_denoiser(eps_model, sched: Schedule, **cond):
     "Turn an eps-predictor eps_model(x_t, t) into a denoiser D(x_t, t) -> (x0_hat, eps_hat) via Tweedie."

@@ -219,7 +219,7 @@ def grid_periodicity(err: torch.Tensor, size) -> float:
 def patch_loss(net, volumes, cfg, sched: Schedule, gens: dict, device="cpu") -> torch.Tensor:
     "DSM loss on random 3D patches (cfg.patch_size) of whole noised volumes, with position and pooled context."
     from diffblend.core import x_to_net, randn_like
-    from diffblend.diffusion import q_sample
+    from diffblend.diffusion import q_sample, loss_weight
     from diffblend.train import random_affine
     gd, gn = gens["data"], gens["noise"]
     xs, ctxs, cos, tgts, ts = [], [], [], [], []
@@ -236,4 +236,5 @@ def patch_loss(net, volumes, cfg, sched: Schedule, gens: dict, device="cpu") -> 
         z, y, x = st[0].tolist(); d, h, w = cfg.patch_size
         xs.append(p); ctxs.append(ctx); cos.append(co); tgts.append(e[z:z + d, y:y + h, x:x + w][None, None]); ts.append(t)
     pred = net(torch.cat(xs), torch.tensor(ts, device=device), context=torch.cat(ctxs), coords=torch.cat(cos))
-    return ((pred - torch.cat(tgts)) ** 2).mean()
+    err = ((pred - torch.cat(tgts)) ** 2).flatten(1).mean(1)
+    return (loss_weight(torch.tensor(ts), sched, getattr(cfg, "max_weight", 1.0)).to(err) * err).mean()   # truncated-SNR weight (10_diffusion)

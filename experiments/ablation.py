@@ -27,7 +27,9 @@
 #    `-p data <path to example_ct.nii.gz> -p slices ""`).
 #
 # Run with papermill, e.g. `papermill experiments/ablation.ipynb runs/ablation.ipynb -p out_dir runs/ablation`.
-# It writes `ablation.csv` and `ablation.png` into `out_dir`.
+# It writes `ablation.csv` (one row per configuration and seed) and `ablation.png` (means over the seeds) into
+# `out_dir`. Differences of a few hundredths of a dB are within the spread of one seed to the next: pass several
+# seeds (`-p seed 0,1,2`) and read the paired differences (the same seed gives both arms the same noise).
 
 # %% tags=["parameters"]
 data = ""                   # empty: LIDC validation slices (needs DIFFBLEND_CT_ROOT), else a DICOM folder / NIfTI / NPZ
@@ -38,7 +40,7 @@ steps = 50                  # steps for the jump-frequency and offset ablations
 steps_list = "10,25,50,100" # steps for the NFE ablation
 every_list = "0,4,3,2,1"    # jump on every n-th step; 0: never (blend), 1: always (jump only)
 studies = "jump,steps,offset,spacing"  # which ablations to run
-seed = 0
+seed = "0"                  # one seed, or several comma-separated ("0,1,2"): every configuration runs once per seed
 out_dir = "runs/ablation"
 
 # %%
@@ -64,6 +66,10 @@ every_l = [int(s) for s in str(every_list).split(",")]
 study_l = [s.strip() for s in str(studies).split(",") if s.strip()]
 if not study_l or set(study_l) - {"jump", "steps", "offset", "spacing"}:
     raise ValueError(f"studies: choose from jump, steps, offset, spacing; got {studies!r}")
+try:
+    seed_l = [int(s) for s in str(seed).split(",")]
+except ValueError:
+    raise ValueError(f"seed: an integer or comma-separated integers, got {seed!r}") from None
 if min(steps_l + [int(steps)]) < 1 or min(every_l) < 0:
     raise ValueError(f"steps must be >= 1 and every_list entries >= 0; got steps_list={steps_list!r}, every_list={every_list!r}")
 out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
@@ -75,13 +81,14 @@ print(vol, f"{n_views} views")
 rows = []
 def run(study, label, method, **kw):
     kw.setdefault("spacing_mm", vol.spacing[0])
-    r = reconstruct(y, op, method, generator=generator(seed), **kw)
-    m = plane_metrics(r.x, vol.x)
-    row = {"study": study, "label": label, "method": method, **{f"{p}_psnr": round(m[p]["psnr"], 3) for p in PLANES},
-           **{f"{p}_ssim": round(m[p]["ssim"], 4) for p in PLANES}, "volume_psnr": round(m["volume_psnr"], 3),
-           "nfe": r.nfe, "seconds": round(r.seconds, 1)}
-    rows.append(row)
-    print(f"{study:7s} {label:22s} " + "  ".join(f"{p[:3]} {row[p + '_psnr']:.2f}" for p in PLANES) + f"  nfe {r.nfe} {r.seconds:.0f} s", flush=True)
+    for sd in seed_l:
+        r = reconstruct(y, op, method, generator=generator(sd), **kw)
+        m = plane_metrics(r.x, vol.x)
+        row = {"study": study, "label": label, "method": method, **{f"{p}_psnr": round(m[p]["psnr"], 3) for p in PLANES},
+               **{f"{p}_ssim": round(m[p]["ssim"], 4) for p in PLANES}, "volume_psnr": round(m["volume_psnr"], 3),
+               "nfe": r.nfe, "seconds": round(r.seconds, 1), "seed": sd}
+        rows.append(row)
+        print(f"{study:7s} {label:22s} seed {sd} " + "  ".join(f"{p[:3]} {row[p + '_psnr']:.2f}" for p in PLANES) + f"  nfe {r.nfe} {r.seconds:.0f} s", flush=True)
 
 for e in every_l if "jump" in study_l else []:
     if e == 0: run("jump", "never (blend)", "blend", steps=int(steps))
@@ -97,30 +104,45 @@ if "spacing" in study_l:
     run("spacing", "code 1 mm (training)", "blend++", steps=int(steps), spacing_mm=1.0)
 
 # %%
+def mean_rows(rows):
+    "One row per (study, label, method) in first-seen order, the metrics averaged over the seeds."
+    groups = {}
+    for r in rows: groups.setdefault((r["study"], r["label"], r["method"]), []).append(r)
+    return [{**g[0], **{k: sum(x[k] for x in g) / len(g) for k in g[0] if k.endswith(("_psnr", "_ssim"))}} for g in groups.values()]
+
+means = mean_rows(rows)
 fig, axs = plt.subplots(1, 4, figsize=(17, 3.6))
-jr = [r for r in rows if r["study"] == "jump"]
+jr = [r for r in means if r["study"] == "jump"]
 for p in PLANES:
     axs[0].plot(range(len(jr)), [r[f"{p}_psnr"] for r in jr], "o-", label=p)
 axs[0].set_xticks(range(len(jr)), [r["label"] for r in jr], rotation=20, fontsize=8); axs[0].set_ylabel("PSNR (dB)")
 axs[0].set_title("jump frequency (blend++)"); axs[0].legend(fontsize=8)
 for m in ("dds2d", "blend", "blend++"):
-    sr = [r for r in rows if r["study"] == "steps" and r["method"] == m]
+    sr = [r for r in means if r["study"] == "steps" and r["method"] == m]
     axs[1].plot([r["nfe"] for r in sr], [r["sagittal_psnr"] for r in sr], "o-", label=m)
 axs[1].set_xscale("log"); axs[1].set_xlabel("NFE"); axs[1].set_ylabel("sagittal PSNR (dB)"); axs[1].legend(); axs[1].set_title("steps")
-orr = [r for r in rows if r["study"] == "offset"]
+orr = [r for r in means if r["study"] == "offset"]
 w = 0.25
 for i, p in enumerate(PLANES):
     axs[2].bar([j + i * w for j in range(len(orr))], [r[f"{p}_psnr"] for r in orr], w, label=p)
 axs[2].set_xticks([j + w for j in range(len(orr))], [r["label"] for r in orr], fontsize=8)
 if orr: axs[2].set_ylim(min(r[f"{p}_psnr"] for r in orr for p in PLANES) - 1, None)
 axs[2].set_title("random vs fixed offsets"); axs[2].legend(fontsize=8)
-spr = [r for r in rows if r["study"] == "spacing"]
+spr = [r for r in means if r["study"] == "spacing"]
 for i, p in enumerate(PLANES):
     axs[3].bar([j + i * w for j in range(len(spr))], [r[f"{p}_psnr"] for r in spr], w, label=p)
 axs[3].set_xticks([j + w for j in range(len(spr))], [r["label"] for r in spr], fontsize=8)
 if spr: axs[3].set_ylim(min(r[f"{p}_psnr"] for r in spr for p in PLANES) - 1, None)
 axs[3].set_title("spacing code"); axs[3].legend(fontsize=8)
 plt.tight_layout(); fig.savefig(out / "ablation.png", dpi=90); plt.show()
+
+# %%
+sp = [r for r in rows if r["study"] == "spacing"]
+if sp:   # paired by seed: the two codes see the same noise draws, so their difference is not the seeds' spread
+    phys = {r["seed"]: r for r in sp if "physical" in r["label"]}; fixed = {r["seed"]: r for r in sp if "training" in r["label"]}
+    for p in PLANES:
+        d = [phys[k][f"{p}_psnr"] - fixed[k][f"{p}_psnr"] for k in phys]
+        print(f"spacing code, {p:8s}: physical - training = {sum(d) / len(d):+.3f} dB (per seed: {', '.join(f'{x:+.3f}' for x in d)})")
 
 # %%
 tmp = out / ".ablation.csv.tmp"

@@ -1,0 +1,45 @@
+"""Compare priors where they matter: reconstructions of the LIDC validation slices (128², 8 views, 50 steps, seed 0),
+per-plane PSNR, for each slice-prior method with each slice prior and each blended method with each blend prior.
+Usage: python benchmarks/prior_recon.py --slice diffblend/priors/slice128 [more] --blend diffblend/priors/blend128 [more]
+       [--methods dds,blend++] [--views 8] [--csv results/prior_recon.csv]
+The committed table (results/table.csv) uses the default priors; this script is for candidates before they replace them.
+"""
+import argparse, csv, platform
+from pathlib import Path
+from diffblend.core import generator
+from diffblend.data import load_lidc
+from diffblend.metrics import plane_metrics, PLANES
+from diffblend.ops import VolumeOperator
+from diffblend.radon import ParallelGeometry
+from diffblend.recon import reconstruct
+
+SLICE_METHODS, BLEND_METHODS = {"dds2d", "dds", "mbir", "dps"}, {"blend", "blend++"}
+
+ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+ap.add_argument("--slice", nargs="*", default=["diffblend/priors/slice128"])
+ap.add_argument("--blend", nargs="*", default=["diffblend/priors/blend128"])
+ap.add_argument("--methods", default="dds,blend++")
+ap.add_argument("--views", type=int, default=8)
+ap.add_argument("--steps", type=int, default=50)
+ap.add_argument("--csv", default="")
+a = ap.parse_args()
+methods = a.methods.split(",")
+if set(methods) - SLICE_METHODS - BLEND_METHODS:
+    ap.error(f"methods must be among {sorted(SLICE_METHODS | BLEND_METHODS)}")
+vol = load_lidc("val", 128)
+op = VolumeOperator(ParallelGeometry(128, n_views=a.views), depth=vol.shape[0])
+y = op(vol.x)
+rows = []
+for m in methods:
+    for prior in (a.slice if m in SLICE_METHODS else a.blend):
+        r = reconstruct(y, op, m, prior=prior, steps=a.steps, generator=generator(0), spacing_mm=vol.spacing[0])
+        q = plane_metrics(r.x, vol.x)
+        rows.append({"method": m, "prior": prior, **{f"{p}_psnr": round(q[p]["psnr"], 3) for p in PLANES},
+                     **{f"{p}_ssim": round(q[p]["ssim"], 4) for p in PLANES}, "nfe": r.nfe, "seconds": round(r.seconds, 1),
+                     "n_views": a.views, "device": platform.machine()})
+        print(f"{m:8s} {prior:40s} " + "  ".join(f"{p[:3]} {rows[-1][p + '_psnr']:.2f}" for p in PLANES)
+              + f"  nfe {r.nfe}  {r.seconds:.0f} s", flush=True)
+if a.csv:
+    Path(a.csv).parent.mkdir(parents=True, exist_ok=True)
+    with open(a.csv, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0])); w.writeheader(); w.writerows(rows)
