@@ -24,7 +24,9 @@
 # 3. **Random or fixed offsets**: partitions redrawn every step against one fixed partition (offset 0).
 # 4. **Spacing code**: DiffusionBlend++ told the volume's physical slice spacing, against the code fixed to the
 #    training data's 1 mm (meaningful on a volume whose spacing is not 1 mm, e.g. the 3 mm TotalSegmentator volume:
-#    `-p data <path to example_ct.nii.gz> -p slices ""`).
+#    `-p data <path to example_ct.nii.gz> -p slices ""`). The jump blocks carry the code `jump_stride` × spacing:
+#    on a 3 mm volume the default stride 3 asks for 9 mm, beyond the 1-8 mm the committed blend prior was
+#    trained on; `-p jump_stride 2` keeps both codes (3 and 6 mm) inside that range.
 #
 # Run with papermill, e.g. `papermill experiments/ablation.ipynb runs/ablation.ipynb -p out_dir runs/ablation`.
 # It writes `ablation.csv` (one row per configuration and seed) and `ablation.png` (means over the seeds) into
@@ -41,6 +43,7 @@ steps_list = "10,25,50,100" # steps for the NFE ablation
 every_list = "0,4,3,2,1"    # jump on every n-th step; 0: never (blend), 1: always (jump only)
 studies = "jump,steps,offset,spacing"  # which ablations to run
 seed = "0"                  # one seed, or several comma-separated ("0,1,2"): every configuration runs once per seed
+jump_stride = 3             # DiffusionBlend++'s jump blocks take slices i, i+s, i+2s (coded s x slice spacing)
 out_dir = "runs/ablation"
 
 # %%
@@ -70,6 +73,8 @@ try:
     seed_l = [int(s) for s in str(seed).split(",")]
 except ValueError:
     raise ValueError(f"seed: an integer or comma-separated integers, got {seed!r}") from None
+if not str(jump_stride).isdigit() or int(jump_stride) < 2:
+    raise ValueError(f"jump_stride: an integer of 2 or more slices (1 is an adjacent block), got {jump_stride!r}")
 if min(steps_l + [int(steps)]) < 1 or min(every_l) < 0:
     raise ValueError(f"steps must be >= 1 and every_list entries >= 0; got steps_list={steps_list!r}, every_list={every_list!r}")
 out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
@@ -81,12 +86,14 @@ print(vol, f"{n_views} views")
 rows = []
 def run(study, label, method, **kw):
     kw.setdefault("spacing_mm", vol.spacing[0])
+    if method == "blend++": kw.setdefault("stride", int(jump_stride))
     for sd in seed_l:
         r = reconstruct(y, op, method, generator=generator(sd), **kw)
         m = plane_metrics(r.x, vol.x)
         row = {"study": study, "label": label, "method": method, **{f"{p}_psnr": round(m[p]["psnr"], 3) for p in PLANES},
                **{f"{p}_ssim": round(m[p]["ssim"], 4) for p in PLANES}, "volume_psnr": round(m["volume_psnr"], 3),
-               "nfe": r.nfe, "seconds": round(r.seconds, 1), "seed": sd}
+               "nfe": r.nfe, "seconds": round(r.seconds, 1), "seed": sd,
+               "jump_stride": kw["stride"] if method == "blend++" else ""}
         rows.append(row)
         print(f"{study:7s} {label:22s} seed {sd} " + "  ".join(f"{p[:3]} {row[p + '_psnr']:.2f}" for p in PLANES) + f"  nfe {r.nfe} {r.seconds:.0f} s", flush=True)
 
@@ -150,6 +157,6 @@ with tmp.open("w", newline="") as f:
     wr = csv.DictWriter(f, list(rows[0])); wr.writeheader(); wr.writerows(rows)
 tmp.replace(out / "ablation.csv")
 write_json_atomic(out / "params.json", {"data": data, "slices": slices, "resolution": resolution, "n_views": n_views, "steps": steps,
-                                         "steps_list": steps_list, "every_list": every_list, "studies": studies, "seed": seed,
+                                         "steps_list": steps_list, "every_list": every_list, "studies": studies, "seed": seed, "jump_stride": jump_stride,
                                          "device": platform.processor() or platform.machine(), "threads": torch.get_num_threads()})
 print("wrote", out / "ablation.csv")
