@@ -7,12 +7,12 @@ and the wrapper also with its default threads. The two pure-PyTorch backends (us
 are timed on the CPU too: 'torch' (gather-based Joseph) and 'sparse' (the same Joseph weights as a CSR matrix). Writes results/operator_speed.csv.
 Usage: python benchmarks/operator_speed.py [--depth 64] [--size 256] [--views 8] [--repeats 3]
 """
-import argparse, csv, os, platform, time
+import argparse, csv, time
 from pathlib import Path
 import numpy as np
 import torch
 import astra
-from diffblend.core import cpu_threads
+from diffblend.core import cpu_threads, device_name
 from diffblend.radon import ParallelGeometry
 from diffblend.ops import VolumeOperator
 
@@ -69,7 +69,7 @@ for name, secs in [("raw ASTRA, 1 thread", raw), ("VolumeOperator(astra), 1 thre
                    ("VolumeOperator(sparse), 1 thread", best(torch_backend("sparse", 1))),
                    (f"VolumeOperator(sparse), {n} threads", best(torch_backend("sparse", n)))]:
     rows.append(dict(what=name, shape=f"{a.depth}x{a.size}x{a.size}", views=a.views, seconds=round(secs, 3),
-                     ratio_to_raw=round(secs / raw, 3), device=f"{platform.processor() or platform.machine()} x{os.cpu_count()}"))
+                     ratio_to_raw=round(secs / raw, 3), device=device_name()))
     print(rows[-1], flush=True)
 out = Path(__file__).resolve().parents[1] / "results" / "operator_speed.csv"
 with out.open("w", newline="") as f:

@@ -4,9 +4,9 @@ Usage: python benchmarks/prior_recon.py --slice diffblend/priors/slice128 [more]
        [--methods dds,blend++] [--views 8] [--csv results/prior_recon.csv]
 The committed table (results/table.csv) uses the default priors; this script is for candidates before they replace them.
 """
-import argparse, csv, platform
+import argparse, csv
 from pathlib import Path
-from diffblend.core import generator
+from diffblend.core import generator, device_name
 from diffblend.data import load_lidc
 from diffblend.metrics import plane_metrics, PLANES
 from diffblend.ops import VolumeOperator
@@ -36,7 +36,7 @@ for m in methods:
         q = plane_metrics(r.x, vol.x)
         rows.append({"method": m, "prior": prior, **{f"{p}_psnr": round(q[p]["psnr"], 3) for p in PLANES},
                      **{f"{p}_ssim": round(q[p]["ssim"], 4) for p in PLANES}, "nfe": r.nfe, "seconds": round(r.seconds, 1),
-                     "n_views": a.views, "device": platform.machine()})
+                     "n_views": a.views, "device": device_name()})
         print(f"{m:8s} {prior:40s} " + "  ".join(f"{p[:3]} {rows[-1][p + '_psnr']:.2f}" for p in PLANES)
               + f"  nfe {r.nfe}  {r.seconds:.0f} s", flush=True)
 if a.csv:

@@ -16,7 +16,7 @@ Options that only matter on a GPU: --dtype bf16 (network weights and activations
 convolutions), --compile (torch.compile of the network; --warmup steps run first so compilation is not timed), --batch
 (blocks per network call). Each row records them in `variant`.
 """
-import argparse, json, os, platform, resource, subprocess, sys, time
+import argparse, json, resource, subprocess, sys, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +44,7 @@ def one(method, depth, size, steps, device, backend, threads, dtype, batch=16, c
     if threads: torch.set_num_threads(threads)
     if device.startswith("cuda"):
         torch.backends.cudnn.benchmark = True
-    from diffblend.core import generator, psnr
+    from diffblend.core import generator, psnr, device_name
     from diffblend.data import ct_root, load_lidc, phantom
     from diffblend.radon import ParallelGeometry
     from diffblend.ops import VolumeOperator
@@ -85,7 +85,7 @@ def one(method, depth, size, steps, device, backend, threads, dtype, batch=16, c
     base = _reset_peak_rss()
     r = reconstruct(y, op, method, generator=generator(0, device), **kw)
     total = r.seconds
-    return {"device": torch.cuda.get_device_name() if device.startswith("cuda") else (platform.processor() or platform.machine()) + f" ({os.cpu_count()} cores)",
+    return {"device": device_name(device),
             "threads": torch.get_num_threads(), "method": method, "depth": depth, "size": size, "views": 8, "steps": steps if kw else 0,
             "nfe": r.nfe, "seconds": round(total, 2), "network_s": round(clock["net"], 2), "operator_s": round(clock["op"], 2),
             "other_s": round(total - clock["net"] - clock["op"], 2), "seconds_per_step": round(total / max(r.nfe, 1), 3),

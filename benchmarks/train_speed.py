@@ -6,11 +6,12 @@ Writes/merges results/train_speed.csv (one row per device, prior, crop, batch).
   python benchmarks/train_speed.py                       # CPU, all threads
   python benchmarks/train_speed.py --device cuda --batch 64
 """
-import argparse, os, platform, tempfile
+import argparse, tempfile
 from pathlib import Path
 import torch
 from diffblend.train import TrainConfig, train
 from diffblend.data import ct_root
+from diffblend.core import device_name
 from diffblend.recon import merge_csv
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +26,7 @@ def main():
     a = ap.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
     data = "lidc" if ct_root() is not None else "phantom"
-    dev = torch.cuda.get_device_name() if a.device.startswith("cuda") else f"{platform.processor() or platform.machine()} ({os.cpu_count()} cores)"
+    dev = device_name(a.device)
     rows = []
     for prior in ("slice", "blend"):
         for crop in (int(c) for c in a.crops.split(",")):

@@ -4,13 +4,13 @@
 
 # %% ../nbs/00_core.ipynb #833b2df0
 from __future__ import annotations
-import os
+import os, platform
 import numpy as np
 import torch
 
 # %% auto #0
 __all__ = ['HU_AIR', 'HU_MAX', 'check_volume', 'hu_to_x', 'x_to_hu', 'x_to_net', 'net_to_x', 'psnr', 'generator', 'randn_like',
-           'in_test', 'test_size', 'cpu_threads']
+           'in_test', 'test_size', 'cpu_threads', 'device_name']
 
 # %% ../nbs/00_core.ipynb #2e33410f
 def check_volume(x, name: str = "volume", ndim: int = 3, finite: bool = True) -> torch.Tensor:
@@ -80,3 +80,19 @@ def cpu_threads() -> int:
     if env:
         return max(1, int(env))
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+# %% ../nbs/00_core.ipynb #bfd84102
+def device_name(device="cpu") -> str:
+    "What a timing was measured on: the CUDA device's name, or the CPU model (from /proc/cpuinfo) and its core count."
+    device = torch.device(device)
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    model = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((line.split(":", 1)[1].strip() for line in f if line.lower().startswith("model name")), "")
+    except OSError:
+        pass
+    model = model or platform.processor() or platform.machine() or "CPU"
+    return f"{model} ({os.cpu_count()} cores)"
+

@@ -26,7 +26,9 @@
 #    training data's 1 mm (meaningful on a volume whose spacing is not 1 mm, e.g. the 3 mm TotalSegmentator volume:
 #    `-p data <path to example_ct.nii.gz> -p slices ""`). The jump blocks carry the code `jump_stride` × spacing:
 #    on a 3 mm volume the default stride 3 asks for 9 mm, beyond the 1-8 mm the committed blend prior was
-#    trained on; `-p jump_stride 2` keeps both codes (3 and 6 mm) inside that range.
+#    trained on; `-p jump_stride 2` keeps both codes (3 and 6 mm) inside that range. `spacing_methods` adds
+#    DiffusionBlend (adjacent blocks only: one code, no jump code) and `spacing_codes` adds arms with other fixed
+#    codes, so the study can ask how PSNR moves with the code itself.
 #
 # Run with papermill, e.g. `papermill experiments/ablation.ipynb runs/ablation.ipynb -p out_dir runs/ablation`.
 # It writes `ablation.csv` (one row per configuration and seed) and `ablation.png` (means over the seeds) into
@@ -44,16 +46,18 @@ every_list = "0,4,3,2,1"    # jump on every n-th step; 0: never (blend), 1: alwa
 studies = "jump,steps,offset,spacing"  # which ablations to run
 seed = "0"                  # one seed, or several comma-separated ("0,1,2"): every configuration runs once per seed
 jump_stride = 3             # DiffusionBlend++'s jump blocks take slices i, i+s, i+2s (coded s x slice spacing)
+spacing_methods = "blend++" # the spacing study's methods: blend++, blend, or both ("blend,blend++")
+spacing_codes = ""          # the spacing study's extra arms: other fixed codes in mm ("2,5"), besides physical and 1 mm
 out_dir = "runs/ablation"
 
 # %%
-import csv, platform, time
+import csv, time
 from pathlib import Path
 import torch
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-from diffblend.core import generator
+from diffblend.core import generator, device_name
 from diffblend.data import load_ct, load_lidc, ct_root, LIDC_SPLITS
 from diffblend.radon import ParallelGeometry
 from diffblend.ops import VolumeOperator
@@ -75,6 +79,15 @@ except ValueError:
     raise ValueError(f"seed: an integer or comma-separated integers, got {seed!r}") from None
 if not str(jump_stride).isdigit() or int(jump_stride) < 2:
     raise ValueError(f"jump_stride: an integer of 2 or more slices (1 is an adjacent block), got {jump_stride!r}")
+sp_methods = [m.strip() for m in str(spacing_methods).split(",") if m.strip()]
+if not sp_methods or set(sp_methods) - {"blend", "blend++"}:
+    raise ValueError(f"spacing_methods: comma-separated from blend, blend++; got {spacing_methods!r}")
+try:
+    sp_codes = [float(c) for c in str(spacing_codes).split(",") if c.strip()]
+except ValueError:
+    raise ValueError(f"spacing_codes: comma-separated slice spacings in mm, got {spacing_codes!r}") from None
+if any(not c > 0 for c in sp_codes):
+    raise ValueError(f"spacing_codes: every code must be a positive spacing in mm, got {spacing_codes!r}")
 if min(steps_l + [int(steps)]) < 1 or min(every_l) < 0:
     raise ValueError(f"steps must be >= 1 and every_list entries >= 0; got steps_list={steps_list!r}, every_list={every_list!r}")
 out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
@@ -106,9 +119,11 @@ for s in steps_l if "steps" in study_l else []:
 for m in ("blend", "blend++") if "offset" in study_l else []:
     run("offset", f"{m} fixed", m, steps=int(steps), random_offset=False)
     run("offset", f"{m} random", m, steps=int(steps), random_offset=True)
-if "spacing" in study_l:
-    run("spacing", f"code {vol.spacing[0]:g} mm (physical)", "blend++", steps=int(steps))
-    run("spacing", "code 1 mm (training)", "blend++", steps=int(steps), spacing_mm=1.0)
+for m in sp_methods if "spacing" in study_l else []:
+    run("spacing", f"code {vol.spacing[0]:g} mm (physical)", m, steps=int(steps))
+    run("spacing", "code 1 mm (training)", m, steps=int(steps), spacing_mm=1.0)
+    for c in sp_codes:
+        run("spacing", f"code {c:g} mm (fixed)", m, steps=int(steps), spacing_mm=c)
 
 # %%
 def mean_rows(rows):
@@ -138,18 +153,20 @@ axs[2].set_title("random vs fixed offsets"); axs[2].legend(fontsize=8)
 spr = [r for r in means if r["study"] == "spacing"]
 for i, p in enumerate(PLANES):
     axs[3].bar([j + i * w for j in range(len(spr))], [r[f"{p}_psnr"] for r in spr], w, label=p)
-axs[3].set_xticks([j + w for j in range(len(spr))], [r["label"] for r in spr], fontsize=8)
+axs[3].set_xticks([j + w for j in range(len(spr))], [r["label"].replace(" (", "\n(") + (f"\n{r['method']}" if len(sp_methods) > 1 else "") for r in spr],
+                  fontsize=7)
 if spr: axs[3].set_ylim(min(r[f"{p}_psnr"] for r in spr for p in PLANES) - 1, None)
 axs[3].set_title("spacing code"); axs[3].legend(fontsize=8)
 plt.tight_layout(); fig.savefig(out / "ablation.png", dpi=90); plt.show()
 
 # %%
 sp = [r for r in rows if r["study"] == "spacing"]
-if sp:   # paired by seed: the two codes see the same noise draws, so their difference is not the seeds' spread
-    phys = {r["seed"]: r for r in sp if "physical" in r["label"]}; fixed = {r["seed"]: r for r in sp if "training" in r["label"]}
+for m in sp_methods if sp else []:   # paired by seed: both codes see the same noise draws, so the difference is not the seeds' spread
+    phys = {r["seed"]: r for r in sp if r["method"] == m and "physical" in r["label"]}
+    fixed = {r["seed"]: r for r in sp if r["method"] == m and "training" in r["label"]}
     for p in PLANES:
         d = [phys[k][f"{p}_psnr"] - fixed[k][f"{p}_psnr"] for k in phys]
-        print(f"spacing code, {p:8s}: physical - training = {sum(d) / len(d):+.3f} dB (per seed: {', '.join(f'{x:+.3f}' for x in d)})")
+        print(f"{m:8s} spacing code, {p:8s}: physical - training = {sum(d) / len(d):+.3f} dB (per seed: {', '.join(f'{x:+.3f}' for x in d)})")
 
 # %%
 tmp = out / ".ablation.csv.tmp"
@@ -158,5 +175,6 @@ with tmp.open("w", newline="") as f:
 tmp.replace(out / "ablation.csv")
 write_json_atomic(out / "params.json", {"data": data, "slices": slices, "resolution": resolution, "n_views": n_views, "steps": steps,
                                          "steps_list": steps_list, "every_list": every_list, "studies": studies, "seed": seed, "jump_stride": jump_stride,
-                                         "device": platform.processor() or platform.machine(), "threads": torch.get_num_threads()})
+                                         "spacing_methods": spacing_methods, "spacing_codes": spacing_codes,
+                                         "device": device_name(), "threads": torch.get_num_threads()})
 print("wrote", out / "ablation.csv")

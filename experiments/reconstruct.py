@@ -34,13 +34,13 @@ out_dir = "runs/latest"  # where metrics.json and the figures go
 noise_I0 = 0.0         # incident photons per detector cell; 0: noise-free measurements
 
 # %%
-import json, os, time, platform
+import json, os, time
 from pathlib import Path
 import torch
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-from diffblend.core import generator
+from diffblend.core import generator, device_name
 from diffblend.radon import ParallelGeometry
 from diffblend.ops import VolumeOperator, add_noise
 from diffblend.metrics import plane_metrics, three_plane_figure
@@ -85,6 +85,6 @@ fig.savefig(out / "all_methods.png", dpi=90); plt.show()
 
 # %%
 payload = {"params": params, "note": note, "volume": {"shape": list(vol.shape), "spacing": list(vol.spacing)},
-           "device": platform.processor() or platform.machine(), "torch_threads": torch.get_num_threads(), "methods": results}
+           "device": device_name(), "torch_threads": torch.get_num_threads(), "methods": results}
 write_json_atomic(out / "metrics.json", payload)   # written last, atomically: a present metrics.json means a finished run
 print("wrote", out / "metrics.json")

@@ -71,16 +71,23 @@ def test_ablation_smoke(tmp_path):
     assert all(float(r["sagittal_psnr"]) > 5 for r in rows) and (out / "ablation.png").exists()
     out2 = tmp_path / "abl2"      # several seeds: one row per configuration and seed
     papermill(ROOT / "experiments/ablation.ipynb", tmp_path / "abl2.ipynb", resolution=32, slices="0:7", steps=2, studies="spacing",
-              seed="0,1", jump_stride=2, out_dir=out2)
+              seed="0,1", jump_stride=2, spacing_methods="blend,blend++", spacing_codes="2.5", out_dir=out2)
     rows = list(csv.DictReader((out2 / "ablation.csv").open()))
-    assert len(rows) == 4 and sorted(r["seed"] for r in rows) == ["0", "0", "1", "1"]
-    assert {r["jump_stride"] for r in rows} == {"2"}            # the jump stride is passed on and recorded
-    by_seed = {r["seed"]: r["axial_psnr"] for r in rows if "training" in r["label"]}
+    assert len(rows) == 12 and sorted(r["seed"] for r in rows) == ["0"] * 6 + ["1"] * 6     # 2 methods x 3 codes x 2 seeds
+    assert {r["jump_stride"] for r in rows if r["method"] == "blend++"} == {"2"}     # the jump stride is passed on and recorded
+    assert {r["jump_stride"] for r in rows if r["method"] == "blend"} == {""}        # ... and only where there are jumps
+    assert {r["label"] for r in rows if r["method"] == "blend"} == {"code 1 mm (physical)", "code 1 mm (training)", "code 2.5 mm (fixed)"}
+    by_code = {r["label"]: r["axial_psnr"] for r in rows if r["method"] == "blend" and r["seed"] == "0"}
+    assert by_code["code 2.5 mm (fixed)"] != by_code["code 1 mm (training)"]   # the code reaches the network
+    by_seed = {r["seed"]: r["axial_psnr"] for r in rows if "training" in r["label"] and r["method"] == "blend++"}
     assert by_seed["0"] != by_seed["1"]                        # another seed, another reconstruction
     r = papermill(ROOT / "experiments/ablation.ipynb", tmp_path / "abl3.ipynb", check=False, seed="0,x", out_dir=tmp_path / "abl3")
     assert r.returncode != 0 and "seed: an integer" in (r.stdout + r.stderr) and not (tmp_path / "abl3" / "ablation.csv").exists()
     r = papermill(ROOT / "experiments/ablation.ipynb", tmp_path / "abl4.ipynb", check=False, jump_stride=1, out_dir=tmp_path / "abl4")
     assert r.returncode != 0 and "jump_stride" in (r.stdout + r.stderr) and not (tmp_path / "abl4" / "ablation.csv").exists()
+    for name, bad, word in (("abl5", {"spacing_methods": "dds"}, "spacing_methods"), ("abl6", {"spacing_codes": "2,-1"}, "spacing_codes")):
+        r = papermill(ROOT / "experiments/ablation.ipynb", tmp_path / f"{name}.ipynb", check=False, out_dir=tmp_path / name, **bad)
+        assert r.returncode != 0 and word in (r.stdout + r.stderr) and not (tmp_path / name / "ablation.csv").exists()
 
 def test_train_prior_smoke(tmp_path):
     ck = tmp_path / "ck"
