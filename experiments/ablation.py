@@ -51,7 +51,7 @@ spacing_codes = ""          # the spacing study's extra arms: other fixed codes 
 out_dir = "runs/ablation"
 
 # %%
-import csv, time
+import csv
 from pathlib import Path
 import torch
 import matplotlib

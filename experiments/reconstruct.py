@@ -34,7 +34,6 @@ out_dir = "runs/latest"  # where metrics.json and the figures go
 noise_I0 = 0.0         # incident photons per detector cell; 0: noise-free measurements
 
 # %%
-import json, os, time
 from pathlib import Path
 import torch
 import matplotlib
