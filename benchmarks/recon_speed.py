@@ -92,7 +92,7 @@ def one(method, depth, size, steps, device, backend, threads, dtype, batch=16, c
             "peak_rss_mb": round(_peak_rss_mb(), 1), "rss_before_mb": round(base, 1),
             "gpu_max_alloc_mb": round(torch.cuda.max_memory_allocated() / 2 ** 20, 1) if device.startswith("cuda") else "",
             "backend": op._pick(vol), "dtype": dtype, "volume_psnr": round(psnr(r.x.cpu(), vol.cpu()), 3),
-            "variant": f"batch{batch}" + ("+channels_last" if channels_last else "") + ("+compile" if compile else "")}
+            "variant": f"batch{batch}" + ("+channels_last" if channels_last else "") + ("+compile" if compile else "") + (f"+warmup{warmup}" if warmup else "")}
 
 def merge(path: Path, new: list):
     from diffblend.recon import merge_csv

@@ -160,14 +160,15 @@ class VolumeOperator(Operator):
     @property
     def sino_shape(self): return (self.depth, *self.geom.sino_shape)
 
-    SPARSE_MAX_MB = 1024      # auto on the CPU: the sparse matrix if it fits in this, else ASTRA
+    SPARSE_MAX_MB = 1024      # auto: the sparse matrix if it fits in this, else ASTRA (CPU) or the torch projector
 
     def _pick(self, t: torch.Tensor) -> str:
         if self.backend != "auto": return self.backend
         if t.device.type == "cuda" and astra_cuda_available(): return "astra_cuda"
+        fits = sparse_matrix_mb(self.geom) <= self.SPARSE_MAX_MB
         if t.device.type == "cpu":
-            return "sparse" if sparse_matrix_mb(self.geom) <= self.SPARSE_MAX_MB else "astra"
-        return "torch"
+            return "sparse" if fits else "astra"
+        return "sparse" if fits else "torch"
 
     def _check(self, t, tail, what):
         if not isinstance(t, torch.Tensor) or t.ndim not in (3, 4) or tuple(t.shape[-2:]) != tail:

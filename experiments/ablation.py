@@ -31,7 +31,7 @@
 #    codes, so the study can ask how PSNR moves with the code itself.
 #
 # Run with papermill, e.g. `papermill experiments/ablation.ipynb runs/ablation.ipynb -p out_dir runs/ablation`.
-# It writes `ablation.csv` (one row per configuration and seed) and `ablation.png` (means over the seeds) into
+# It writes `ablation.csv` (one row per configuration and seed, with the committed prior it used: name@sha256[:8]) and `ablation.png` (means over the seeds) into
 # `out_dir`. Differences of a few hundredths of a dB are within the spread of one seed to the next: pass several
 # seeds (`-p seed 0,1,2`) and read the paired differences (the same seed gives both arms the same noise).
 
@@ -63,6 +63,8 @@ from diffblend.radon import ParallelGeometry
 from diffblend.ops import VolumeOperator
 from diffblend.metrics import plane_metrics, PLANES
 from diffblend.recon import reconstruct, parse_slices, write_json_atomic
+from diffblend.train import prior_path
+import hashlib
 
 if not data and ct_root() is None:
     raise ValueError("data: no CT found; set DIFFBLEND_CT_ROOT or pass data= (the ablations need real CT)")
@@ -96,6 +98,11 @@ y = op(vol.x)
 print(vol, f"{n_views} views")
 
 # %%
+def prior_tag(method: str) -> str:
+    "Which committed prior a method ran with: its name and the first 8 hex digits of its weights' sha256."
+    name = "blend128" if method.startswith("blend") else "slice128"
+    return f"{name}@{hashlib.sha256((prior_path(name) / 'model.safetensors').read_bytes()).hexdigest()[:8]}"
+
 rows = []
 def run(study, label, method, **kw):
     kw.setdefault("spacing_mm", vol.spacing[0])
@@ -106,7 +113,7 @@ def run(study, label, method, **kw):
         row = {"study": study, "label": label, "method": method, **{f"{p}_psnr": round(m[p]["psnr"], 3) for p in PLANES},
                **{f"{p}_ssim": round(m[p]["ssim"], 4) for p in PLANES}, "volume_psnr": round(m["volume_psnr"], 3),
                "nfe": r.nfe, "seconds": round(r.seconds, 1), "seed": sd,
-               "jump_stride": kw["stride"] if method == "blend++" else ""}
+               "jump_stride": kw["stride"] if method == "blend++" else "", "prior": prior_tag(method)}
         rows.append(row)
         print(f"{study:7s} {label:22s} seed {sd} " + "  ".join(f"{p[:3]} {row[p + '_psnr']:.2f}" for p in PLANES) + f"  nfe {r.nfe} {r.seconds:.0f} s", flush=True)
 
