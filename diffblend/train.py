@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_train.ipynb #e107af6d
 from __future__ import annotations
-import json, os, time, math, argparse, warnings
+import json, os, time, math, argparse, warnings, hashlib
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import numpy as np
@@ -17,7 +17,8 @@ from .unet import UNet, coord_grid
 
 # %% auto #0
 __all__ = ['PRIORS_DIR', 'GATE_WIDTHS', 'TrainConfig', 'training_volumes', 'random_crops', 'random_affine', 'save_checkpoint',
-           'read_config', 'load_prior', 'prior_path', 'export_prior', 'train', 'main', 'gaussian_blur', 'denoise_gate']
+           'read_config', 'load_prior', 'prior_path', 'prior_tag', 'export_prior', 'train', 'main', 'gaussian_blur',
+           'denoise_gate']
 
 # %% ../nbs/12_train.ipynb #a7e71e05
 @dataclass
@@ -171,6 +172,11 @@ def prior_path(name: str) -> Path:
         have = sorted(q.name for q in PRIORS_DIR.glob("*") if (q / "model.safetensors").exists()) if PRIORS_DIR.exists() else []
         raise ValueError(f"no committed prior {name!r} in {PRIORS_DIR}; available: {have or 'none'}")
     return p
+
+def prior_tag(name_or_folder) -> str:
+    "`name@xxxxxxxx`: a prior's name and the first 8 hex digits of the sha256 of its weights, so a result says which weights made it."
+    folder = Path(name_or_folder) if Path(name_or_folder).is_dir() else prior_path(str(name_or_folder))
+    return f"{folder.name}@{hashlib.sha256((folder / 'model.safetensors').read_bytes()).hexdigest()[:8]}"
 
 def export_prior(checkpoint, dest, dtype=torch.float16):
     "Write the EMA weights of a checkpoint (as `dtype`) and its config.json into `dest`: a committed prior."

@@ -63,8 +63,7 @@ from diffblend.radon import ParallelGeometry
 from diffblend.ops import VolumeOperator
 from diffblend.metrics import plane_metrics, PLANES
 from diffblend.recon import reconstruct, parse_slices, write_json_atomic
-from diffblend.train import prior_path
-import hashlib
+from diffblend.train import prior_tag
 
 if not data and ct_root() is None:
     raise ValueError("data: no CT found; set DIFFBLEND_CT_ROOT or pass data= (the ablations need real CT)")
@@ -98,10 +97,7 @@ y = op(vol.x)
 print(vol, f"{n_views} views")
 
 # %%
-def prior_tag(method: str) -> str:
-    "Which committed prior a method ran with: its name and the first 8 hex digits of its weights' sha256."
-    name = "blend128" if method.startswith("blend") else "slice128"
-    return f"{name}@{hashlib.sha256((prior_path(name) / 'model.safetensors').read_bytes()).hexdigest()[:8]}"
+tags = {n: prior_tag(n) for n in ("slice128", "blend128")}     # the committed priors the methods run with (hashed once)
 
 rows = []
 def run(study, label, method, **kw):
@@ -113,7 +109,7 @@ def run(study, label, method, **kw):
         row = {"study": study, "label": label, "method": method, **{f"{p}_psnr": round(m[p]["psnr"], 3) for p in PLANES},
                **{f"{p}_ssim": round(m[p]["ssim"], 4) for p in PLANES}, "volume_psnr": round(m["volume_psnr"], 3),
                "nfe": r.nfe, "seconds": round(r.seconds, 1), "seed": sd,
-               "jump_stride": kw["stride"] if method == "blend++" else "", "prior": prior_tag(method)}
+               "jump_stride": kw["stride"] if method == "blend++" else "", "prior": tags["blend128" if method.startswith("blend") else "slice128"]}
         rows.append(row)
         print(f"{study:7s} {label:22s} seed {sd} " + "  ".join(f"{p[:3]} {row[p + '_psnr']:.2f}" for p in PLANES) + f"  nfe {r.nfe} {r.seconds:.0f} s", flush=True)
 

@@ -69,10 +69,9 @@ def test_ablation_smoke(tmp_path):
     rows = list(csv.DictReader((out / "ablation.csv").open()))
     assert {r["study"] for r in rows} == {"jump", "steps", "offset", "spacing"} and len(rows) == 2 + 6 + 4 + 2
     assert all(float(r["sagittal_psnr"]) > 5 for r in rows) and (out / "ablation.png").exists()
-    import hashlib            # every row names the committed prior it ran with (name@sha256[:8] of its weights)
-    tag = lambda n: f"{n}@{hashlib.sha256((ROOT / 'diffblend/priors' / n / 'model.safetensors').read_bytes()).hexdigest()[:8]}"
-    assert {r["prior"] for r in rows if r["method"] == "dds2d"} == {tag("slice128")}
-    assert {r["prior"] for r in rows if r["method"].startswith("blend")} == {tag("blend128")}
+    from diffblend.train import prior_tag      # every row names the committed prior it ran with (name@sha256[:8] of its weights)
+    assert {r["prior"] for r in rows if r["method"] == "dds2d"} == {prior_tag("slice128")}
+    assert {r["prior"] for r in rows if r["method"].startswith("blend")} == {prior_tag("blend128")}
     out2 = tmp_path / "abl2"      # several seeds: one row per configuration and seed
     papermill(ROOT / "experiments/ablation.ipynb", tmp_path / "abl2.ipynb", resolution=32, slices="0:7", steps=2, studies="spacing",
               seed="0,1", jump_stride=2, spacing_methods="blend,blend++", spacing_codes="2.5", out_dir=out2)

@@ -13,13 +13,14 @@
 set -u; SECONDS=0
 export PYTHONPATH=$PWD PYTHONUNBUFFERED=1
 OUT=${OUT:-/tmp/gpu_out}; mkdir -p "$OUT"
+# run a timing phase's command within what is left of its BUDGET seconds (counted from the start); skip it if too little is left
+lim() { local left=$((BUDGET - SECONDS)); if [ $left -gt 15 ]; then timeout $left "$@"; else echo "skipped (budget): $*"; fi; }
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 python -c "import torch; print('torch', torch.__version__, torch.cuda.get_device_name())"
 case "${1:-}" in
 bench)
   BUDGET=${2:-300}    # seconds for the whole phase; what does not fit is skipped
   B="python benchmarks/recon_speed.py --device cuda --csv $OUT/benchmarks.csv"
-  lim() { local left=$((BUDGET - SECONDS)); if [ $left -gt 15 ]; then timeout $left "$@"; else echo "skipped (budget): $*"; fi; }
   # the H100 target: 256 x 256 x 256, 8 views, DiffusionBlend++ 200 steps; what each speed-up does
   S="$B --methods blend++ --depths 256 --sizes 256 --steps 200 --batch 128"
   lim $S --backend sparse
@@ -64,12 +65,11 @@ PY
   done
   ;;
 all)
-  # one lease, one call: the #9 target and its speed-ups (BENCH seconds), then the four prior variants trained side by
+  # one lease, one call: the #9 target and its speed-ups (BUDGET seconds), then the four prior variants trained side by
   # side for MINUTES, each exported (EMA, fp16) to $OUT/NAME.safetensors; the gate and the reconstructions run back
   # on the CPU machine, which holds the validation data and the tests.
-  BENCH=${2:-150}; M=${3:-5}
+  BUDGET=${2:-150}; M=${3:-5}
   B="python benchmarks/recon_speed.py --device cuda --csv $OUT/benchmarks.csv"
-  lim() { local left=$((BENCH - SECONDS)); if [ $left -gt 15 ]; then timeout $left "$@"; else echo "skipped (budget): $*"; fi; }
   S="$B --methods blend++ --depths 256 --sizes 256 --steps 200 --batch 128"
   lim $S --backend sparse
   lim $S --backend sparse --dtype bf16 --channels_last
@@ -102,9 +102,8 @@ all)
 bench2)
   # the second lease of session 10: what each speed-up does with autotuning kept out of the clock (--warmup), growth
   # with depth likewise, every method at the CPU target's size with the sparse backend, training throughput
-  BENCH=${2:-200}
+  BUDGET=${2:-200}
   B="python benchmarks/recon_speed.py --device cuda --csv $OUT/benchmarks.csv --warmup 4"
-  lim() { local left=$((BENCH - SECONDS)); if [ $left -gt 15 ]; then timeout $left "$@"; else echo "skipped (budget): $*"; fi; }
   S="$B --methods blend++ --depths 256 --sizes 256 --steps 200 --batch 128 --backend sparse"
   lim $S
   lim $S --dtype bf16
@@ -115,5 +114,5 @@ bench2)
   lim $S --dtype bf16 --compile
   ls -la $OUT; echo "bench2 done at ${SECONDS} s"
   ;;
-*) echo "usage: $0 bench | bench2 | train MINUTES | all BENCH_SECONDS MINUTES"; exit 2;;
+*) echo "usage: $0 bench | bench2 | train MINUTES | all BUDGET_SECONDS MINUTES"; exit 2;;
 esac
