@@ -13,8 +13,11 @@ to the requested depth (or the phantom without CT data), 8 views. Writes/merges 
   python benchmarks/recon_speed.py --device cuda --backend torch --dtype bf16 --channels_last --compile --warmup 4 --batch 128 ...
 
 Options that only matter on a GPU: --dtype bf16 (network weights and activations in bfloat16), --channels_last (NHWC
-convolutions), --compile (torch.compile of the network; --warmup steps run first so compilation is not timed), --batch
-(blocks per network call). Each row records them in `variant`.
+convolutions), --compile (torch.compile of the network; --compile graphs adds CUDA graphs; --warmup steps run first so
+compilation and cuDNN autotuning are not timed), --batch (blocks per network call). Each row records them in `variant`.
+On a GPU the network and operator times are CUDA-event intervals read after the run, so the clock adds no
+synchronisation to the pipeline it measures; the total is wall time with one synchronisation at either end.
+--profile FILE writes torch.profiler's kernel table of the run (such rows are marked +profiled).
 """
 import argparse, json, resource, subprocess, sys, time
 from pathlib import Path
@@ -39,7 +42,8 @@ def _reset_peak_rss():
 def _peak_rss_mb():
     return _status_mb("VmHWM") if Path("/proc/self/status").exists() else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-def one(method, depth, size, steps, device, backend, threads, dtype, batch=16, channels_last=False, compile=False, warmup=0):
+def one(method, depth, size, steps, device, backend, threads, dtype, batch=16, channels_last=False, compile=False, warmup=0,
+        profile=""):
     import torch
     if threads: torch.set_num_threads(threads)
     if device.startswith("cuda"):
@@ -54,10 +58,16 @@ def one(method, depth, size, steps, device, backend, threads, dtype, batch=16, c
     op = VolumeOperator(ParallelGeometry(size, 8), backend=backend)
     y = op(vol)
     clock = {"net": 0.0, "op": 0.0}
-    sync = (lambda: torch.cuda.synchronize()) if device.startswith("cuda") else (lambda: None)
+    cuda = device.startswith("cuda")
+    sync = (lambda: torch.cuda.synchronize()) if cuda else (lambda: None)
+    events = []       # on a GPU: CUDA events around each call, read after the run; no synchronisation inside it
     def timed(f, key):
         def g(*a, **k):
-            sync(); t = time.perf_counter(); out = f(*a, **k); sync(); clock[key] += time.perf_counter() - t
+            if cuda:
+                s, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+                s.record(); out = f(*a, **k); e.record(); events.append((key, s, e))
+                return out
+            t = time.perf_counter(); out = f(*a, **k); clock[key] += time.perf_counter() - t
             return out
         return g
     op._fwd, op._adj = timed(op._fwd, "op"), timed(op._adj, "op")
@@ -67,8 +77,8 @@ def one(method, depth, size, steps, device, backend, threads, dtype, batch=16, c
         net = default_prior(name).to(device)
         if channels_last:
             net = net.to(memory_format=torch.channels_last)
-        if compile:
-            net.forward = torch.compile(net.forward, dynamic=True)
+        if compile:   # "compile": inductor kernels; "graphs": the same plus CUDA graphs (mode reduce-overhead)
+            net.forward = torch.compile(net.forward, dynamic=False, mode="reduce-overhead" if compile == "graphs" else None)
         if dtype == "bf16":   # autocast: convolutions and attention in bfloat16, normalisations and embeddings in float32
             f0 = net.forward
             def f_bf16(x, t, **c):
@@ -80,11 +90,21 @@ def one(method, depth, size, steps, device, backend, threads, dtype, batch=16, c
         if method != "patch3d": kw["batch"] = batch
         if warmup:   # compilation, autotuning and allocator growth happen here, untimed
             reconstruct(y, op, method, generator=generator(1, device), **{**kw, "steps": warmup})
-            clock.update(net=0.0, op=0.0)
-    if device.startswith("cuda"): torch.cuda.reset_peak_memory_stats()
+            sync(); clock.update(net=0.0, op=0.0); events.clear()
+    if cuda: torch.cuda.reset_peak_memory_stats()
     base = _reset_peak_rss()
-    r = reconstruct(y, op, method, generator=generator(0, device), **kw)
-    total = r.seconds
+    sync(); t0 = time.perf_counter()
+    if profile:
+        from torch.profiler import profile as prof, ProfilerActivity
+        with prof(activities=[ProfilerActivity.CPU] + [ProfilerActivity.CUDA] * cuda) as pr:
+            r = reconstruct(y, op, method, generator=generator(0, device), **kw)
+            sync()
+        Path(profile).write_text(pr.key_averages().table(sort_by="cuda_time_total" if cuda else "cpu_time_total", row_limit=40))
+    else:
+        r = reconstruct(y, op, method, generator=generator(0, device), **kw)
+    sync(); total = time.perf_counter() - t0
+    for key, s, e in events:
+        clock[key] += s.elapsed_time(e) / 1000
     return {"device": device_name(device),
             "threads": torch.get_num_threads(), "method": method, "depth": depth, "size": size, "views": 8, "steps": steps if kw else 0,
             "nfe": r.nfe, "seconds": round(total, 2), "network_s": round(clock["net"], 2), "operator_s": round(clock["op"], 2),
@@ -92,7 +112,7 @@ def one(method, depth, size, steps, device, backend, threads, dtype, batch=16, c
             "peak_rss_mb": round(_peak_rss_mb(), 1), "rss_before_mb": round(base, 1),
             "gpu_max_alloc_mb": round(torch.cuda.max_memory_allocated() / 2 ** 20, 1) if device.startswith("cuda") else "",
             "backend": op._pick(vol), "dtype": dtype, "volume_psnr": round(psnr(r.x.cpu(), vol.cpu()), 3),
-            "variant": f"batch{batch}" + ("+channels_last" if channels_last else "") + ("+compile" if compile else "") + (f"+warmup{warmup}" if warmup else "")}
+            "variant": f"batch{batch}" + ("+channels_last" if channels_last else "") + (f"+{compile}" if compile else "") + (f"+warmup{warmup}" if warmup else "") + ("+profiled" if profile else "")}
 
 def merge(path: Path, new: list):
     from diffblend.recon import merge_csv
@@ -105,14 +125,17 @@ def main():
     ap.add_argument("--device", default="cpu"); ap.add_argument("--backend", default="auto"); ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--dtype", default="fp32", choices=["fp32", "bf16"])
     ap.add_argument("--batch", type=int, default=16, help="blocks (or slices) per network call")
-    ap.add_argument("--channels_last", action="store_true"); ap.add_argument("--compile", action="store_true")
+    ap.add_argument("--channels_last", action="store_true")
+    ap.add_argument("--compile", nargs="?", const="compile", default="", choices=["", "compile", "graphs"],
+                    help="torch.compile the network ('graphs': with CUDA graphs, mode reduce-overhead)")
+    ap.add_argument("--profile", default="", help="write torch.profiler's table of the timed run to this file (the row's times then include profiling)")
     ap.add_argument("--warmup", type=int, default=0, help="untimed reconstruction steps first (use with --compile)")
     ap.add_argument("--csv", default=str(ROOT / "results" / "benchmarks.csv"))
     ap.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.one:
         print("RESULT " + json.dumps(one(a.methods, int(a.depths), int(a.sizes), a.steps, a.device, a.backend, a.threads, a.dtype,
-                                         a.batch, a.channels_last, a.compile, a.warmup)), flush=True)
+                                         a.batch, a.channels_last, a.compile, a.warmup, a.profile)), flush=True)
         return
     rows, failed = [], False
     for m in a.methods.split(","):
@@ -120,7 +143,7 @@ def main():
             for s in a.sizes.split(","):
                 cmd = [sys.executable, __file__, "--one", "--methods", m, "--depths", d, "--sizes", s, "--steps", str(a.steps),
                        "--device", a.device, "--backend", a.backend, "--threads", str(a.threads), "--dtype", a.dtype,
-                       "--batch", str(a.batch), "--warmup", str(a.warmup)] + ["--channels_last"] * a.channels_last + ["--compile"] * a.compile
+                       "--batch", str(a.batch), "--warmup", str(a.warmup), "--profile", a.profile] + ["--channels_last"] * a.channels_last + ["--compile", a.compile] * bool(a.compile)
                 out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
                 line = [l for l in out.stdout.splitlines() if l.startswith("RESULT ")]
                 if out.returncode or not line:

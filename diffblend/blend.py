@@ -18,7 +18,7 @@ def _block_eps(net, x_t, p: Partition, t, slice_mm: float, batch: int):
     "Noise predictions of `net` on the blocks of `p`, scattered into a volume (D, H, W): each slice from its owner."
     eps = torch.zeros_like(x_t)
     for i in range(0, len(p), batch):
-        idx, own = p.blocks[i:i + batch].to(x_t.device), p.own[i:i + batch].to(x_t.device)
+        idx, own = (a[i:i + batch].to(x_t.device, non_blocking=True) for a in (p.blocks, p.own))   # no wait for the GPU
         n = idx.shape[0]
         tt = torch.full((n,), int(t), device=x_t.device)
         kw = {"spacing": torch.full((n,), p.stride * slice_mm, device=x_t.device)} if net.spacing_code else {}

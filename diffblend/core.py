@@ -9,10 +9,14 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['HU_AIR', 'HU_MAX', 'check_volume', 'hu_to_x', 'x_to_hu', 'x_to_net', 'net_to_x', 'psnr', 'generator', 'randn_like',
-           'in_test', 'test_size', 'cpu_threads', 'device_name']
+__all__ = ['HU_AIR', 'HU_MAX', 'all_finite', 'check_volume', 'hu_to_x', 'x_to_hu', 'x_to_net', 'net_to_x', 'psnr', 'generator',
+           'randn_like', 'in_test', 'test_size', 'cpu_threads', 'device_name']
 
 # %% ../nbs/00_core.ipynb #2e33410f
+def all_finite(x: torch.Tensor) -> bool:
+    "True when every value of `x` is finite: one sum (NaN and inf propagate into it), the exact test only if the sum is not finite."
+    return bool(torch.isfinite(x.sum())) or bool(torch.isfinite(x).all())
+
 def check_volume(x, name: str = "volume", ndim: int = 3, finite: bool = True) -> torch.Tensor:
     "Check that `x` is a real floating tensor with `ndim` dimensions (3: (D, H, W); 4: (B, D, H, W)) and finite values."
     if not isinstance(x, torch.Tensor):
@@ -22,7 +26,7 @@ def check_volume(x, name: str = "volume", ndim: int = 3, finite: bool = True) ->
         raise ValueError(f"{name} must have {ndim} dimensions {want}, got shape {tuple(x.shape)}")
     if not x.is_floating_point():
         raise ValueError(f"{name} must be a floating-point tensor, got dtype {x.dtype}; use x.float()")
-    if finite and not bool(torch.isfinite(x).all()):
+    if finite and not all_finite(x):
         raise ValueError(f"{name} contains NaN or inf values ({int((~torch.isfinite(x)).sum())} of {x.numel()})")
     return x
 

@@ -5,7 +5,7 @@
 # %% ../nbs/10_diffusion.ipynb #4453f0d0
 from __future__ import annotations
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import numpy as np
 import torch
 from .core import randn_like
@@ -19,15 +19,20 @@ __all__ = ['Schedule', 'vp_schedule', 'q_sample', 'tweedie_x0', 'eps_from_x0', '
 class Schedule:
     "A VP noise schedule: `alpha_bar[t]` for integer t in [0, T)."
     alpha_bar: torch.Tensor
+    _tables: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def T(self) -> int: return len(self.alpha_bar)
 
     def ab(self, t, like: torch.Tensor | None = None) -> torch.Tensor:
-        "alpha_bar at integer step(s) `t` (-1 means 'before step 0': 1), as a tensor on `like`'s device."
-        t = torch.as_tensor(t, dtype=torch.long).cpu()   # the table lives on the CPU; the result moves to `like`
-        a = torch.where(t >= 0, self.alpha_bar[t.clamp_min(0)], torch.ones((), dtype=self.alpha_bar.dtype))
-        return a.to(like.device, like.dtype) if like is not None else a
+        "alpha_bar at integer step(s) `t` (negative: 'before step 0', 1) as a tensor with `like`'s device and dtype."
+        dev, dt = (like.device, like.dtype) if like is not None else (torch.device("cpu"), self.alpha_bar.dtype)
+        tab = self._tables.get((str(dev), dt))
+        if tab is None:   # the table with a 1 appended (index -1), copied to each device once, not at every step
+            tab = self._tables[(str(dev), dt)] = torch.cat([self.alpha_bar, self.alpha_bar.new_ones(1)]).to(dev, dt)
+        if isinstance(t, (int, np.integer)):
+            return tab[max(int(t), -1)].clone()
+        return tab[torch.as_tensor(t, dtype=torch.long).to(dev, non_blocking=True).clamp_min(-1)]
 
 def vp_schedule(T: int = 1000, beta_min: float = 1e-4, beta_max: float = 0.02, kind: str = "linear") -> Schedule:
     "DDPM's linear-beta VP schedule (or 'cosine', Nichol & Dhariwal 2021), as alpha_bar over T steps."
@@ -49,11 +54,11 @@ def q_sample(x0: torch.Tensor, t, sched: Schedule, eps: torch.Tensor) -> torch.T
 # %% ../nbs/10_diffusion.ipynb #f3796363
 def tweedie_x0(x_t, eps_hat, ab):
     "Tweedie's posterior mean x0_hat = (x_t - sqrt(1 - ab) eps_hat) / sqrt(ab)."
-    return (x_t - (1 - ab).sqrt() * eps_hat) / ab.sqrt()
+    return torch.addcmul(x_t, (1 - ab).sqrt(), eps_hat, value=-1).div_(ab.sqrt())
 
 def eps_from_x0(x_t, x0_hat, ab):
     "The noise that a denoised estimate implies: (x_t - sqrt(ab) x0_hat) / sqrt(1 - ab)."
-    return (x_t - ab.sqrt() * x0_hat) / (1 - ab).clamp_min(1e-12).sqrt()
+    return torch.addcmul(x_t, ab.sqrt(), x0_hat, value=-1).div_((1 - ab).clamp_min(1e-12).sqrt())
 
 def score_from_eps(eps_hat, ab):
     "Score of p_t: -eps_hat / sqrt(1 - ab)."
@@ -115,7 +120,7 @@ def ddim(denoiser, shape, sched: Schedule, steps: int = 50, eta: float = 0.0, co
         if i + 1 == len(ts): break
         ab_s = sched.ab(ts[i + 1], x)
         sig = ddim_sigma(ab_t, ab_s, eta, convention)
-        x = ab_s.sqrt() * x0 + (1 - ab_s - sig ** 2).clamp_min(0).sqrt() * eps + sig * randn_like(x, generator)
+        x = (ab_s.sqrt() * x0).addcmul_((1 - ab_s - sig ** 2).clamp_min(0).sqrt(), eps).addcmul_(sig, randn_like(x, generator))
         if post is not None: x = post(x, ts[i + 1])
     return x0, len(ts)
 

@@ -16,19 +16,23 @@ __all__ = ['TV_LAMBDA', 'TV_ITERS', 'cg', 'cg_normal', 'grad3', 'grad3_adj', 'tv
 # %% ../nbs/05_mbir.ipynb #7b92570e
 def cg(M, b: torch.Tensor, x0: torch.Tensor, iters: int = 10, tol: float = 0.0, batch_dims: int = 0) -> torch.Tensor:
     "Conjugate gradients for M x = b (M symmetric PSD, a function) from x0; `batch_dims` leading dims are independent systems."
-    dims = tuple(range(batch_dims, b.ndim))
-    dot = lambda a, c: (a * c).sum(dim=dims, keepdim=True)
+    lead, per = b.shape[:batch_dims], b[(0,) * batch_dims].numel()
+    ones = (1,) * (b.ndim - batch_dims)
+    def dot(a, c):    # one inner product per system, as a batched (1 x n)(n x 1) product: one pass, no temporary
+        return torch.bmm(a.reshape(-1, 1, per), c.reshape(-1, per, 1)).reshape(*lead, *ones)
     x = x0.clone()
     r = b - M(x)
     p, rs = r.clone(), dot(r, r)
     for _ in range(iters):
-        if float(rs.max()) <= tol ** 2:
+        if tol > 0 and float(rs.max()) <= tol ** 2:    # (asking the device for a number waits for it: only with a tolerance)
             break
         Mp = M(p)
         alpha = rs / dot(p, Mp).clamp_min(1e-30)
-        x, r = x + alpha * p, r - alpha * Mp
+        x.addcmul_(alpha, p)                            # x += alpha p, r -= alpha Mp, p = r + beta p: in place, fused
+        r.addcmul_(alpha, Mp, value=-1)
         rs_new = dot(r, r)
-        p, rs = r + (rs_new / rs.clamp_min(1e-30)) * p, rs_new
+        p.mul_(rs_new / rs.clamp_min(1e-30)).add_(r)
+        rs = rs_new
     return x
 
 def cg_normal(op, y: torch.Tensor, x0: torch.Tensor, iters: int = 10, gamma: float = 0.0) -> torch.Tensor:

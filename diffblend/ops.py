@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_operators.ipynb #805f8a9a
 from __future__ import annotations
-import functools, warnings
+import contextlib, functools, warnings
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -13,7 +13,7 @@ from .radon import ParallelGeometry, radon, backproject
 
 # %% auto #0
 __all__ = ['MU_WATER_PER_MM', 'Operator', 'joseph_project', 'joseph_backproject', 'joseph_matrix', 'sparse_matrix_mb',
-           'sparse_apply', 'astra_cuda_available', 'VolumeOperator', 'adjoint_gap', 'add_noise']
+           'sparse_apply', 'astra_cuda_available', 'VolumeOperator', 'trusted_inputs', 'adjoint_gap', 'add_noise']
 
 # %% ../nbs/04_operators.ipynb #8254d1c7
 class Operator:
@@ -120,7 +120,7 @@ def sparse_apply(t: torch.Tensor, geom: ParallelGeometry, kind: str = "f") -> to
     A, AT = joseph_matrix(geom, str(t.device))
     M, shape = (A, geom.sino_shape) if kind == "f" else (AT, (geom.size, geom.size))
     cols = t.reshape(t.shape[0], -1).T.contiguous()            # (N*N or V*det, B): one column per slice
-    return torch.sparse.mm(M, cols).T.reshape(t.shape[0], *shape)
+    return torch.sparse.mm(M, cols).T.contiguous().reshape(t.shape[0], *shape)   # (contiguous: what follows is elementwise)
 
 # %% ../nbs/04_operators.ipynb #68d06bc1
 def astra_cuda_available() -> bool:
@@ -152,6 +152,7 @@ class VolumeOperator(Operator):
         if backend == "astra_cuda" and not astra_cuda_available():
             raise ValueError("backend='astra_cuda' needs ASTRA built with CUDA and a visible GPU; use 'torch' or 'astra'")
         self.geom, self.depth, self.backend, self.threads = geom, depth, backend, threads
+        self.check_finite = True    # NaN/inf test of every input (see `trusted_inputs`)
         super().__init__(self._forward, self._adjoint, f"VolumeOperator({geom.n_views} views, {geom.arc_deg:g}°)")
 
     @property
@@ -176,7 +177,7 @@ class VolumeOperator(Operator):
             raise ValueError(f"{what} must be (D, {tail[0]}, {tail[1]}) or (B, D, {tail[0]}, {tail[1]}), got {shp}")
         if self.depth is not None and t.shape[-3] != self.depth:
             raise ValueError(f"{what} has {t.shape[-3]} slices but the operator was built for depth={self.depth}")
-        check_volume(t, what, ndim=t.ndim)
+        check_volume(t, what, ndim=t.ndim, finite=self.check_finite)
 
     def _raw(self, t, kind):
         "Apply the forward ('f') or adjoint ('b') slice map of the chosen backend to (..., a, b) without autograd."
@@ -224,6 +225,16 @@ def _astra_cuda_apply(flat, geom, kind):
     return torch.from_numpy(np.ascontiguousarray(out)).to(flat.device)
 
 _CUDA_OPS: dict = {}
+
+@contextlib.contextmanager
+def trusted_inputs(op):
+    "Within the block `op` skips the NaN/inf test of its inputs (a pass over the data, and on a GPU a wait for the device)."
+    old = getattr(op, "check_finite", None)
+    if old is not None: op.check_finite = False
+    try:
+        yield op
+    finally:
+        if old is not None: op.check_finite = old
 
 # %% ../nbs/04_operators.ipynb #0bbe7c61
 def adjoint_gap(op: VolumeOperator, generator=None) -> float:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import torch
 from .core import check_volume
 from .fbp import fbp
+from .ops import trusted_inputs
 from .mbir import cg_normal, tv_mbir, tv_lambda, TV_ITERS
 
 # %% auto #0
@@ -42,7 +43,9 @@ def reconstruct(y: torch.Tensor, op, method: str = "fbp", **options) -> Result:
     if tuple(y.shape[-2:]) != op.geom.sino_shape:
         raise ValueError(f"sinogram shape {tuple(y.shape)} does not match the geometry's (D, {op.geom.sino_shape[0]}, {op.geom.sino_shape[1]})")
     t0 = time.perf_counter()
-    out = METHODS[method](y, op, **options)
+    with trusted_inputs(op):       # the iterates derive from the checked y: no NaN test (and GPU wait) per operator call
+        out = METHODS[method](y, op, **options)
+    check_volume(out.x, f"the {method} reconstruction")   # ... but one on the result (which also waits for the GPU)
     out.seconds = time.perf_counter() - t0
     return out
 

@@ -10,6 +10,7 @@
 #               bash tools/gpu_session.sh train MINUTES  # prior variants side by side (VARIANTS=...), then the gate
 #               bash tools/gpu_session.sh all 150 5      # both in one lease: timings, then four variants exported to $OUT
 #               bash tools/gpu_session.sh bench2 200     # the target with --warmup (autotuning out of the clock), growth, speed-ups
+#               bash tools/gpu_session.sh bench3 420     # the step's pieces alone, the target steady and cold, profile, compile
 set -u; SECONDS=0
 export PYTHONPATH=$PWD PYTHONUNBUFFERED=1
 OUT=${OUT:-/tmp/gpu_out}; mkdir -p "$OUT"
@@ -114,5 +115,21 @@ bench2)
   lim $S --dtype bf16 --compile
   ls -la $OUT; echo "bench2 done at ${SECONDS} s"
   ;;
-*) echo "usage: $0 bench | bench2 | train MINUTES | all BUDGET_SECONDS MINUTES"; exit 2;;
+bench3)
+  # session 11: the step's vector work made leaner (fused in-place CG, no per-call NaN test, no host-device waits),
+  # CUDA-event timing; each piece of the step alone, the target in the steady state and from a cold start, a kernel
+  # profile, growth with depth, then torch.compile without and with CUDA graphs
+  BUDGET=${2:-420}
+  B="python benchmarks/recon_speed.py --device cuda --csv $OUT/benchmarks.csv"
+  S="$B --methods blend++ --depths 256 --sizes 256 --steps 200 --batch 128 --backend sparse"
+  lim python benchmarks/step_ops.py --device cuda --csv $OUT/step_ops.csv
+  lim $S --warmup 4
+  lim $S
+  lim $S --warmup 4 --profile $OUT/profile_blendpp_256.txt
+  lim $B --backend sparse --methods blend++ --depths 32,64,128,256 --sizes 256 --steps 20 --batch 128 --warmup 8
+  lim $S --warmup 16 --compile
+  lim $S --warmup 16 --compile graphs
+  ls -la $OUT; echo "bench3 done at ${SECONDS} s"
+  ;;
+*) echo "usage: $0 bench | bench2 | bench3 | train MINUTES | all BUDGET_SECONDS MINUTES"; exit 2;;
 esac
