@@ -30,7 +30,9 @@ def dds_variant(den, op, y, cg_iters=5, lam=0.5, skip_last=False, clamp=False, g
             return x0, eps
         xa = net_to_x(x0)
         Aty = state["Aty"] if "Aty" in state else state.setdefault("Aty", op.T(y))
-        z = state.get("z", torch.zeros((3, *xa.shape), device=xa.device)); u = state.get("u", torch.zeros_like(z))
+        if "z" not in state:      # z0 = u0 = 0, made once
+            state["z"] = torch.zeros((3, *xa.shape), device=xa.device); state["u"] = torch.zeros_like(state["z"])
+        z, u = state["z"], state["u"]
         x = cg(lambda v: op.T(op(v)) + rho * grad3_adj(grad3(v, w), w) + gamma * v,
                Aty + rho * grad3_adj(z - u, w) + gamma * xa, xa, cg_iters)
         g = grad3(x, w) + u
