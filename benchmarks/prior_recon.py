@@ -1,13 +1,14 @@
-"""Compare priors where they matter: reconstructions of the LIDC validation slices (128², 8 views, 50 steps, seed 0),
-per-plane PSNR, for each slice-prior method with each slice prior and each blended method with each blend prior.
+"""Compare priors where they matter: reconstructions (128², 8 views, 50 steps, seed 0) of the LIDC validation slices or
+of the TotalSegmentator volume (another patient at 3 mm), per-plane PSNR, for each slice-prior method with each slice
+prior and each blended method with each blend prior.
 Usage: python benchmarks/prior_recon.py --slice diffblend/priors/slice128 [more] --blend diffblend/priors/blend128 [more]
-       [--methods dds,blend++] [--views 8] [--csv results/prior_recon.csv]
+       [--methods dds,blend++] [--data lidc|totalseg] [--views 8] [--arc 180] [--steps 50] [--eta E] [--csv results/prior_recon.csv]
 The committed table (results/table.csv) uses the default priors; this script is for candidates before they replace them.
 """
 import argparse, csv
 from pathlib import Path
 from diffblend.core import generator, device_name
-from diffblend.data import load_lidc
+from diffblend.data import load_lidc, load_ct, ct_root, TOTALSEG
 from diffblend.metrics import plane_metrics, PLANES
 from diffblend.ops import VolumeOperator
 from diffblend.radon import ParallelGeometry
@@ -20,23 +21,31 @@ ap.add_argument("--slice", nargs="*", default=["diffblend/priors/slice128"])
 ap.add_argument("--blend", nargs="*", default=["diffblend/priors/blend128"])
 ap.add_argument("--methods", default="dds,blend++")
 ap.add_argument("--views", type=int, default=8)
+ap.add_argument("--arc", type=float, default=180.0, help="scan arc in degrees (90: the limited-angle setting)")
+ap.add_argument("--data", default="lidc", choices=("lidc", "totalseg"))
 ap.add_argument("--steps", type=int, default=50)
+ap.add_argument("--eta", type=float, default=None, help="DDIM eta in DDS's convention (default: each method's own)")
 ap.add_argument("--csv", default="")
 a = ap.parse_args()
 methods = a.methods.split(",")
 if set(methods) - SLICE_METHODS - BLEND_METHODS:
     ap.error(f"methods must be among {sorted(SLICE_METHODS | BLEND_METHODS)}")
-vol = load_lidc("val", 128)
-op = VolumeOperator(ParallelGeometry(128, n_views=a.views), depth=vol.shape[0])
+if a.data == "lidc":
+    vol = load_lidc("val", 128)
+elif ct_root() is None:
+    ap.error("totalseg: no CT data found (set DIFFBLEND_CT_ROOT)")
+else:
+    vol = load_ct(ct_root() / TOTALSEG, 128)
+op = VolumeOperator(ParallelGeometry(128, n_views=a.views, arc_deg=a.arc), depth=vol.shape[0])
 y = op(vol.x)
 rows = []
 for m in methods:
     for prior in (a.slice if m in SLICE_METHODS else a.blend):
-        r = reconstruct(y, op, m, prior=prior, steps=a.steps, generator=generator(0), spacing_mm=vol.spacing[0])
+        r = reconstruct(y, op, m, prior=prior, steps=a.steps, eta=a.eta, generator=generator(0), spacing_mm=vol.spacing[0])
         q = plane_metrics(r.x, vol.x)
         rows.append({"method": m, "prior": prior, **{f"{p}_psnr": round(q[p]["psnr"], 3) for p in PLANES},
                      **{f"{p}_ssim": round(q[p]["ssim"], 4) for p in PLANES}, "nfe": r.nfe, "seconds": round(r.seconds, 1),
-                     "n_views": a.views, "device": device_name()})
+                     "data": a.data, "n_views": a.views, "steps": a.steps, "eta": "default" if a.eta is None else a.eta, "arc_deg": a.arc, "device": device_name()})
         print(f"{m:8s} {prior:40s} " + "  ".join(f"{p[:3]} {rows[-1][p + '_psnr']:.2f}" for p in PLANES)
               + f"  nfe {r.nfe}  {r.seconds:.0f} s", flush=True)
 if a.csv:

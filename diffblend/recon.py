@@ -13,8 +13,8 @@ from .ops import trusted_inputs
 from .mbir import cg_normal, tv_mbir, tv_lambda, TV_ITERS
 
 # %% auto #0
-__all__ = ['METHODS', 'Result', 'register', 'reconstruct', 'default_prior', 'parse_slices', 'check_params', 'experiment_volume',
-           'write_json_atomic', 'merge_csv']
+__all__ = ['METHODS', 'ETA', 'Result', 'register', 'reconstruct', 'default_prior', 'parse_slices', 'check_params',
+           'experiment_volume', 'write_json_atomic', 'merge_csv']
 
 # %% ../nbs/40_recon.ipynb #ca17f6b4
 @dataclass
@@ -78,25 +78,29 @@ def default_prior(name: str):
 def _prior(prior, name):
     return default_prior(name) if prior is None else (load_prior(prior) if isinstance(prior, (str, Path)) else prior)
 
+# DDIM's eta per method when none is given (DDS's convention; DPS: DDIM's), tuned on LIDC validation slices 240-255
+# (results/guidance_tuning.csv): low eta pays where z-TV couples the slices (dds, mbir), 0.5 elsewhere
+ETA = {"dds2d": 0.5, "dds": 0.2, "mbir": 0.2, "dps": 1.0, "blend": 0.5, "blend++": 0.5, "patch3d": 0.5}
+
 def _sample(denoiser, shape, steps, eta, convention, generator, progress, post=None, device="cpu"):
     x0, nfe = ddim(denoiser, shape, vp_schedule(), steps=steps, eta=eta, convention=convention,
                    generator=generator if generator is not None else _gen(0), progress=progress, post=post, device=device)
-    return Result(net_to_x(x0).clamp(0, 1), nfe=nfe)
+    return Result(net_to_x(x0).clamp(0, 1), nfe=nfe, info={"eta": eta})
 
 def _slice_method(kind):
     def run(y, op, prior=None, steps: int = 50, eta: float | None = None, generator=None, cg_iters: int = 5,
             lam: float = 0.5, zeta: float = 1.0, batch: int = 16, progress: bool = False, **_):
         net = _prior(prior, "slice128").to(y.device)
         den = slice_denoiser(net, vp_schedule(), batch=batch)
-        shape = (y.shape[0], op.geom.size, op.geom.size)
+        shape, eta = (y.shape[0], op.geom.size, op.geom.size), ETA[kind] if eta is None else eta
         if kind == "dds2d":
-            return _sample(dds(den, op, y, cg_iters), shape, steps, 0.85 if eta is None else eta, "dds", generator, progress, device=y.device)
+            return _sample(dds(den, op, y, cg_iters), shape, steps, eta, "dds", generator, progress, device=y.device)
         if kind == "dds":
-            return _sample(dds(den, op, y, cg_iters, tv_z=lam), shape, steps, 0.85 if eta is None else eta, "dds", generator, progress, device=y.device)
+            return _sample(dds(den, op, y, cg_iters, tv_z=lam), shape, steps, eta, "dds", generator, progress, device=y.device)
         if kind == "mbir":
-            return _sample(den, shape, steps, 0.85 if eta is None else eta, "dds", generator, progress,
+            return _sample(den, shape, steps, eta, "dds", generator, progress,
                            post=mbir_post(op, y, vp_schedule(), lam=lam, cg_iters=cg_iters), device=y.device)
-        return _sample(dps(den, op, y, zeta), shape, steps, 1.0 if eta is None else eta, "ddim", generator, progress, device=y.device)
+        return _sample(dps(den, op, y, zeta), shape, steps, eta, "ddim", generator, progress, device=y.device)
     return run
 
 for _k in ("dds2d", "dds", "mbir", "dps"):
@@ -113,14 +117,14 @@ def _child(g):
 def _blend_method(plus: bool):
     def run(y, op, prior=None, steps: int = 50, eta: float | None = None, generator=None, cg_iters: int = 5,
             spacing_mm: float = 1.0, stride: int = 3, every: int = 2, random_offset: bool = True, batch: int = 16,
-            progress: bool = False, **_):
+            tv_z: float = 0.0, progress: bool = False, **_):
         net = _prior(prior, "blend128").to(y.device)
         g = generator if generator is not None else _gen(0)
         sch = blend_pp(net.k, stride, every, random_offset) if plus else adjacent(net.k, random_offset)
         den = blend(net, vp_schedule(), sch, _child(g), slice_mm=float(spacing_mm), batch=batch)
         shape = (y.shape[0], op.geom.size, op.geom.size)
-        out = _sample(dds(den, op, y, cg_iters), shape, steps, 0.85 if eta is None else eta, "dds", g, progress, device=y.device)
-        out.info.update(spacing_mm=float(spacing_mm), stride=stride if plus else 1, every=every if plus else 0)
+        out = _sample(dds(den, op, y, cg_iters, tv_z=tv_z), shape, steps, ETA["blend++" if plus else "blend"] if eta is None else eta, "dds", g, progress, device=y.device)
+        out.info.update(spacing_mm=float(spacing_mm), stride=stride if plus else 1, every=every if plus else 0, tv_z=tv_z)
         return out
     return run
 
@@ -144,7 +148,7 @@ def _patch3d(y, op, prior=None, steps: int = 50, eta: float | None = None, gener
     g = generator if generator is not None else _gen(0)
     den = patch3d(net, vp_schedule(), size=tuple(size), overlap=tuple(overlap), factor=factor, batch=batch, generator=_child(g))
     shape = (y.shape[0], op.geom.size, op.geom.size)
-    out = _sample(dds(den, op, y, cg_iters), shape, steps, 0.85 if eta is None else eta, "dds", g, progress, device=y.device)
+    out = _sample(dds(den, op, y, cg_iters), shape, steps, ETA["patch3d"] if eta is None else eta, "dds", g, progress, device=y.device)
     out.info.update(size=list(size), overlap=list(overlap), factor=factor)
     return out
 
