@@ -2,7 +2,7 @@
 of the TotalSegmentator volume (another patient at 3 mm), per-plane PSNR, for each slice-prior method with each slice
 prior and each blended method with each blend prior.
 Usage: python benchmarks/prior_recon.py --slice diffblend/priors/slice128 [more] --blend diffblend/priors/blend128 [more]
-       [--methods dds,blend++] [--data lidc|totalseg] [--views 8] [--arc 180] [--steps 50] [--eta E] [--csv results/prior_recon.csv]
+       [--methods dds,blend++] [--data lidc|totalseg] [--views 8] [--arc 180] [--steps 50] [--eta E] [--seeds 0,1,2] [--csv results/prior_recon.csv]
 The committed table (results/table.csv) uses the default priors; this script is for candidates before they replace them.
 """
 import argparse, csv
@@ -24,6 +24,7 @@ ap.add_argument("--views", type=int, default=8)
 ap.add_argument("--arc", type=float, default=180.0, help="scan arc in degrees (90: the limited-angle setting)")
 ap.add_argument("--data", default="lidc", choices=("lidc", "totalseg"))
 ap.add_argument("--steps", type=int, default=50)
+ap.add_argument("--seeds", default="0", help="comma-separated seeds; one run per seed")
 ap.add_argument("--eta", type=float, default=None, help="DDIM eta in DDS's convention (default: each method's own)")
 ap.add_argument("--csv", default="")
 a = ap.parse_args()
@@ -40,13 +41,13 @@ op = VolumeOperator(ParallelGeometry(128, n_views=a.views, arc_deg=a.arc), depth
 y = op(vol.x)
 rows = []
 for m in methods:
-    for prior in (a.slice if m in SLICE_METHODS else a.blend):
-        r = reconstruct(y, op, m, prior=prior, steps=a.steps, eta=a.eta, generator=generator(0), spacing_mm=vol.spacing[0])
+    for prior, seed in [(p, int(sd)) for p in (a.slice if m in SLICE_METHODS else a.blend) for sd in a.seeds.split(",")]:
+        r = reconstruct(y, op, m, prior=prior, steps=a.steps, eta=a.eta, generator=generator(seed), spacing_mm=vol.spacing[0])
         q = plane_metrics(r.x, vol.x)
         rows.append({"method": m, "prior": prior, **{f"{p}_psnr": round(q[p]["psnr"], 3) for p in PLANES},
-                     **{f"{p}_ssim": round(q[p]["ssim"], 4) for p in PLANES}, "nfe": r.nfe, "seconds": round(r.seconds, 1),
+                     **{f"{p}_ssim": round(q[p]["ssim"], 4) for p in PLANES}, "nfe": r.nfe, "seed": seed, "seconds": round(r.seconds, 1),
                      "data": a.data, "n_views": a.views, "steps": a.steps, "eta": "default" if a.eta is None else a.eta, "arc_deg": a.arc, "device": device_name()})
-        print(f"{m:8s} {prior:40s} " + "  ".join(f"{p[:3]} {rows[-1][p + '_psnr']:.2f}" for p in PLANES)
+        print(f"{m:8s} {prior:40s} seed {seed} " + "  ".join(f"{p[:3]} {rows[-1][p + '_psnr']:.2f}" for p in PLANES)
               + f"  nfe {r.nfe}  {r.seconds:.0f} s", flush=True)
 if a.csv:
     Path(a.csv).parent.mkdir(parents=True, exist_ok=True)
