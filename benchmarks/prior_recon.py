@@ -46,7 +46,7 @@ for m in methods:
         q = plane_metrics(r.x, vol.x)
         rows.append({"method": m, "prior": prior, **{f"{p}_psnr": round(q[p]["psnr"], 3) for p in PLANES},
                      **{f"{p}_ssim": round(q[p]["ssim"], 4) for p in PLANES}, "nfe": r.nfe, "seed": seed, "seconds": round(r.seconds, 1),
-                     "data": a.data, "n_views": a.views, "steps": a.steps, "eta": "default" if a.eta is None else a.eta, "arc_deg": a.arc, "device": device_name()})
+                     "data": a.data, "n_views": a.views, "steps": a.steps, "eta": r.info["eta"], "arc_deg": a.arc, "device": device_name()})
         print(f"{m:8s} {prior:40s} seed {seed} " + "  ".join(f"{p[:3]} {rows[-1][p + '_psnr']:.2f}" for p in PLANES)
               + f"  nfe {r.nfe}  {r.seconds:.0f} s", flush=True)
 if a.csv:

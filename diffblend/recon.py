@@ -27,6 +27,10 @@ class Result:
 
 METHODS: dict = {}
 
+# DDIM's eta per method when none is given (DDS's convention; DPS: DDIM's), tuned on LIDC validation slices 240-255
+# (results/guidance_tuning.csv): low eta pays where z-TV couples the slices (dds, mbir), 0.5 elsewhere
+ETA = {"dds2d": 0.5, "dds": 0.2, "mbir": 0.2, "dps": 1.0, "blend": 0.5, "blend++": 0.5, "patch3d": 0.5}
+
 def register(name: str):
     "Decorator: make a method available to `reconstruct` under `name`."
     def deco(f):
@@ -42,6 +46,8 @@ def reconstruct(y: torch.Tensor, op, method: str = "fbp", **options) -> Result:
     check_volume(y, "sinogram")
     if tuple(y.shape[-2:]) != op.geom.sino_shape:
         raise ValueError(f"sinogram shape {tuple(y.shape)} does not match the geometry's (D, {op.geom.sino_shape[0]}, {op.geom.sino_shape[1]})")
+    if options.get("eta") is None and method in ETA:      # no eta (or None): the method's tuned one ("Choosing η")
+        options["eta"] = ETA[method]
     t0 = time.perf_counter()
     with trusted_inputs(op):       # the iterates derive from the checked y: no NaN test (and GPU wait) per operator call
         out = METHODS[method](y, op, **options)
@@ -78,21 +84,17 @@ def default_prior(name: str):
 def _prior(prior, name):
     return default_prior(name) if prior is None else (load_prior(prior) if isinstance(prior, (str, Path)) else prior)
 
-# DDIM's eta per method when none is given (DDS's convention; DPS: DDIM's), tuned on LIDC validation slices 240-255
-# (results/guidance_tuning.csv): low eta pays where z-TV couples the slices (dds, mbir), 0.5 elsewhere
-ETA = {"dds2d": 0.5, "dds": 0.2, "mbir": 0.2, "dps": 1.0, "blend": 0.5, "blend++": 0.5, "patch3d": 0.5}
-
 def _sample(denoiser, shape, steps, eta, convention, generator, progress, post=None, device="cpu"):
     x0, nfe = ddim(denoiser, shape, vp_schedule(), steps=steps, eta=eta, convention=convention,
                    generator=generator if generator is not None else _gen(0), progress=progress, post=post, device=device)
     return Result(net_to_x(x0).clamp(0, 1), nfe=nfe, info={"eta": eta})
 
 def _slice_method(kind):
-    def run(y, op, prior=None, steps: int = 50, eta: float | None = None, generator=None, cg_iters: int = 5,
+    def run(y, op, prior=None, steps: int = 50, eta: float = ETA[kind], generator=None, cg_iters: int = 5,
             lam: float = 0.5, zeta: float = 1.0, batch: int = 16, progress: bool = False, **_):
         net = _prior(prior, "slice128").to(y.device)
         den = slice_denoiser(net, vp_schedule(), batch=batch)
-        shape, eta = (y.shape[0], op.geom.size, op.geom.size), ETA[kind] if eta is None else eta
+        shape = (y.shape[0], op.geom.size, op.geom.size)
         if kind == "dds2d":
             return _sample(dds(den, op, y, cg_iters), shape, steps, eta, "dds", generator, progress, device=y.device)
         if kind == "dds":
@@ -115,7 +117,7 @@ def _child(g):
     return torch.Generator().manual_seed(int(torch.randint(0, 2 ** 62, (1,), generator=g, device=g.device)))
 
 def _blend_method(plus: bool):
-    def run(y, op, prior=None, steps: int = 50, eta: float | None = None, generator=None, cg_iters: int = 5,
+    def run(y, op, prior=None, steps: int = 50, eta: float = ETA["blend++" if plus else "blend"], generator=None, cg_iters: int = 5,
             spacing_mm: float = 1.0, stride: int = 3, every: int = 2, random_offset: bool = True, batch: int = 16,
             tv_z: float = 0.0, progress: bool = False, **_):
         net = _prior(prior, "blend128").to(y.device)
@@ -123,7 +125,7 @@ def _blend_method(plus: bool):
         sch = blend_pp(net.k, stride, every, random_offset) if plus else adjacent(net.k, random_offset)
         den = blend(net, vp_schedule(), sch, _child(g), slice_mm=float(spacing_mm), batch=batch)
         shape = (y.shape[0], op.geom.size, op.geom.size)
-        out = _sample(dds(den, op, y, cg_iters, tv_z=tv_z), shape, steps, ETA["blend++" if plus else "blend"] if eta is None else eta, "dds", g, progress, device=y.device)
+        out = _sample(dds(den, op, y, cg_iters, tv_z=tv_z), shape, steps, eta, "dds", g, progress, device=y.device)
         out.info.update(spacing_mm=float(spacing_mm), stride=stride if plus else 1, every=every if plus else 0, tv_z=tv_z)
         return out
     return run
@@ -141,14 +143,14 @@ def _patch_factor(prior) -> int:
     return int(read_config(folder)["train"].get("factor", 4)) if folder is not None else 4
 
 @register("patch3d")
-def _patch3d(y, op, prior=None, steps: int = 50, eta: float | None = None, generator=None, cg_iters: int = 5,
+def _patch3d(y, op, prior=None, steps: int = 50, eta: float = ETA["patch3d"], generator=None, cg_iters: int = 5,
              size=(8, 128, 128), overlap=(2, 0, 0), factor: int | None = None, batch: int = 2, progress: bool = False, **_):
     net = _prior(prior, "patch3d128").to(y.device)
     factor = _patch_factor(prior) if factor is None else int(factor)
     g = generator if generator is not None else _gen(0)
     den = patch3d(net, vp_schedule(), size=tuple(size), overlap=tuple(overlap), factor=factor, batch=batch, generator=_child(g))
     shape = (y.shape[0], op.geom.size, op.geom.size)
-    out = _sample(dds(den, op, y, cg_iters), shape, steps, ETA["patch3d"] if eta is None else eta, "dds", g, progress, device=y.device)
+    out = _sample(dds(den, op, y, cg_iters), shape, steps, eta, "dds", g, progress, device=y.device)
     out.info.update(size=list(size), overlap=list(overlap), factor=factor)
     return out
 

@@ -70,7 +70,7 @@ for name in names:
     r = reconstruct(y, op, name, steps=int(steps), generator=generator(seed), spacing_mm=vol.spacing[0], progress=True)
     m = plane_metrics(r.x, vol.x)
     results[name] = {**{p: m[p] for p in ("axial", "coronal", "sagittal")}, "volume_psnr": m["volume_psnr"],
-                     "nfe": r.nfe, "seconds": round(r.seconds, 2)}
+                     "nfe": r.nfe, "eta": r.info.get("eta"), "seconds": round(r.seconds, 2)}
     recs[name] = r.x
     print(f"{name:8s} " + "  ".join(f"{p} {m[p]['psnr']:.2f} dB/{m[p]['ssim']:.3f}" for p in ("axial", "coronal", "sagittal"))
           + f"  volume {m['volume_psnr']:.2f} dB  nfe {r.nfe}  {r.seconds:.1f} s")

@@ -14,7 +14,7 @@ from diffblend.recon import merge_csv
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = {"8": (8, 180.0), "6": (6, 180.0), "4": (4, 180.0), "arc90": (90, 90.0)}
 FIELDS = ["data", "setting", "n_views", "arc_deg", "method", "axial_psnr", "axial_ssim", "coronal_psnr", "coronal_ssim",
-          "sagittal_psnr", "sagittal_ssim", "volume_psnr", "nfe", "seconds", "steps", "slices", "resolution", "device", "threads"]
+          "sagittal_psnr", "sagittal_ssim", "volume_psnr", "nfe", "eta", "seconds", "steps", "slices", "resolution", "device", "threads"]
 
 def data_path(name: str) -> tuple:
     "('' or a path, slices) for a named data set: lidc = the LIDC validation slices, totalseg = the 3 mm NIfTI volume."
@@ -49,7 +49,7 @@ def rows_of(data: str, setting: str, metrics: dict) -> list:
     for name, m in metrics["methods"].items():
         rows.append({"data": label(data), "setting": setting, "n_views": p["n_views"], "arc_deg": p["arc_deg"], "method": name,
                      **{f"{pl}_{k}": round(m[pl][k], 4) for pl in ("axial", "coronal", "sagittal") for k in ("psnr", "ssim")},
-                     "volume_psnr": round(m["volume_psnr"], 4), "nfe": m["nfe"], "seconds": m["seconds"], "steps": p["steps"],
+                     "volume_psnr": round(m["volume_psnr"], 4), "nfe": m["nfe"], "eta": "" if m.get("eta") is None else m["eta"], "seconds": m["seconds"], "steps": p["steps"],
                      "slices": metrics["note"].split("slices ")[-1], "resolution": p["resolution"], "device": metrics["device"],
                      "threads": metrics["torch_threads"]})
     return rows
