@@ -11,10 +11,8 @@ Every combination of lambda, eta and CG iterations is run for each method.
 import argparse
 from pathlib import Path
 import torch
+from _sweep import sweep_problem
 from diffblend.core import generator
-from diffblend.data import load_lidc
-from diffblend.radon import ParallelGeometry
-from diffblend.ops import VolumeOperator
 from diffblend.metrics import plane_metrics, PLANES
 from diffblend.recon import reconstruct, merge_csv
 
@@ -28,11 +26,7 @@ p.add_argument("--n_views", type=int, default=8)
 p.add_argument("--steps", type=int, default=50)
 p.add_argument("--threads", type=int, default=0)
 a = p.parse_args()
-if a.threads: torch.set_num_threads(a.threads)
-i0, i1 = (int(v) for v in a.slices.split(":"))
-vol = load_lidc("val", 128).x[i0:i1]
-op = VolumeOperator(ParallelGeometry(128, a.n_views), depth=vol.shape[0])
-y = op(vol)
+vol, op, y, slices = sweep_problem(a.slices, a.n_views, a.threads)
 out = Path(__file__).resolve().parents[1] / "results" / "guidance_tuning.csv"
 FIELDS = ["method", "lambda", "eta", "cg_iters", "n_views", "slices", "steps"] + [f"{q}_{k}" for q in PLANES for k in ("psnr", "ssim")] + ["volume_psnr", "nfe", "seconds"]
 runs = [("tv", None, None, None)] + [(m, float(l), float(e), int(c)) for m in a.methods.split(",") for l in a.lams.split(",")
@@ -41,7 +35,7 @@ for m, lam, eta, cg_iters in runs:
     r = reconstruct(y, op, m, steps=a.steps, generator=generator(0), **({} if lam is None else {"lam": lam, "eta": eta, "cg_iters": cg_iters}))
     pm = plane_metrics(r.x, vol)
     row = dict(method=m, **{"lambda": "tuned" if lam is None else lam}, eta="" if eta is None else eta,
-               cg_iters="" if cg_iters is None else cg_iters, n_views=a.n_views, slices=f"{220 + i0}:{220 + i1}", steps=a.steps,
+               cg_iters="" if cg_iters is None else cg_iters, n_views=a.n_views, slices=slices, steps=a.steps,
                **{f"{q}_{k}": round(pm[q][k], 4) for q in PLANES for k in ("psnr", "ssim")},
                volume_psnr=round(pm["volume_psnr"], 3), nfe=r.nfe, seconds=round(r.seconds, 1))
     print(row, flush=True)

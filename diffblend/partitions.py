@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import torch
 
 # %% auto #0
-__all__ = ['Partition', 'group_partition', 'slicewise', 'adjacent', 'jump', 'alternate']
+__all__ = ['Partition', 'group_partition', 'slicewise', 'adjacent', 'jump', 'alternate', 'centred']
 
 # %% ../nbs/21_partitions.ipynb #03f3658c
 @dataclass(frozen=True)
@@ -80,3 +80,14 @@ def alternate(a, b, every: int = 2):
     if every < 1:
         raise ValueError(f"every must be >= 1, got {every}")
     return lambda depth, step, g=None: (b if step % every == every - 1 else a)(depth, step, g)
+
+# %% ../nbs/21_partitions.ipynb #bf38f81c
+def centred(k: int = 3):
+    "Schedule of overlapping k-slice blocks, one centred on each slice (flush at the ends) and owning only it: k times the blocks of `adjacent`."
+    def sch(depth, step, g=None):
+        if depth < k:
+            raise ValueError(f"a volume of {depth} slices is thinner than one block of k={k} slices; use k <= depth")
+        c = torch.arange(depth).clamp(k // 2, depth - 1 - (k - 1) // 2)
+        blocks = c[:, None] - k // 2 + torch.arange(k)[None, :]
+        return Partition(blocks, blocks == torch.arange(depth)[:, None], 1)
+    return sch

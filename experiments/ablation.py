@@ -108,7 +108,7 @@ def run(study, label, method, **kw):
         m = plane_metrics(r.x, vol.x)
         row = {"study": study, "label": label, "method": method, **{f"{p}_psnr": round(m[p]["psnr"], 3) for p in PLANES},
                **{f"{p}_ssim": round(m[p]["ssim"], 4) for p in PLANES}, "volume_psnr": round(m["volume_psnr"], 3),
-               "nfe": r.nfe, "seconds": round(r.seconds, 1), "seed": sd,
+               "nfe": r.nfe, "eta": r.info.get("eta"), "seconds": round(r.seconds, 1), "seed": sd,
                "jump_stride": kw["stride"] if method == "blend++" else "", "prior": tags["blend128" if method.startswith("blend") else "slice128"]}
         rows.append(row)
         print(f"{study:7s} {label:22s} seed {sd} " + "  ".join(f"{p[:3]} {row[p + '_psnr']:.2f}" for p in PLANES) + f"  nfe {r.nfe} {r.seconds:.0f} s", flush=True)

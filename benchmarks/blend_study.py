@@ -1,0 +1,97 @@
+"""Why does the 3-slice prior, a better one-step denoiser than the slice prior, give worse reconstructions?
+Writes results/blend_study.csv (shown in nbs/50_results.ipynb, "Why the 3-slice prior trails DDS").
+
+Every run uses the same data consistency as DDS (Tweedie -> one ADMM-TV_z iteration with CG, lambda 0.5,
+5 CG iterations, DDS's eta 0.2), the same seed and steps; only the prior and its partitions change:
+  trajectory  PSNR of the prior's Tweedie estimate and of the data-consistent estimate x0 at every reverse
+              step, for the slice prior (= DDS), the 3-slice prior with random / fixed / centred partitions,
+              and the two priors swapped at t = 100 and 500;
+  onestep     one Tweedie step of each prior from four kinds of state at the same t: the truth plus fresh
+              noise, DDS's result plus fresh noise, the DDS sampler's own state, and that state's estimate
+              x0 (the previous step's) plus fresh noise.
+Usage: python benchmarks/blend_study.py [--slices 20:36] [--steps 50] [--threads N]
+"""
+import argparse, time
+from pathlib import Path
+import torch
+from _sweep import sweep_problem
+from diffblend.core import generator, x_to_net, net_to_x
+from diffblend.metrics import plane_metrics, psnr, PLANES
+from diffblend.recon import default_prior, merge_csv
+from diffblend.blend import blend
+from diffblend.partitions import adjacent, centred
+from diffblend.diffusion import vp_schedule, ddim
+from diffblend.guidance import slice_denoiser, dds
+
+p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+p.add_argument("--slices", default="20:36", help="start:stop within the 55 validation slices")
+p.add_argument("--n_views", type=int, default=8)
+p.add_argument("--steps", type=int, default=50)
+p.add_argument("--eta", type=float, default=0.2)
+p.add_argument("--lam", type=float, default=0.5)
+p.add_argument("--switch", default="100,500", help="values of t at or below which the swapped runs change prior")
+p.add_argument("--threads", type=int, default=0)
+a = p.parse_args()
+vol, op, y, slices = sweep_problem(a.slices, a.n_views, a.threads)
+sched = vp_schedule()
+net1, net3 = default_prior("slice128"), default_prior("blend128")
+out = Path(__file__).resolve().parents[1] / "results" / "blend_study.csv"
+FIELDS = ["study", "run", "t", "step", "volume_psnr", "prior_psnr"] + [f"{q}_psnr" for q in PLANES] + ["slices", "n_views", "steps", "eta", "lambda", "seconds"]
+common = dict(slices=slices, n_views=a.n_views, steps=a.steps, eta=a.eta, **{"lambda": a.lam})
+vpsnr = lambda x0: round(float(psnr(net_to_x(x0).clamp(0, 1), vol)), 3)
+
+def three(sch, seed=1):
+    return blend(net3, sched, sch, generator(seed))
+
+def swap(hi, lo, t0):
+    "The denoiser `hi` above t0 and `lo` at or below it."
+    return lambda x, t: lo(x, t) if int(t) <= t0 else hi(x, t)
+
+def recorded(den, log):
+    "`den`, logging the PSNR of its Tweedie estimate (before data consistency) at every call."
+    def D(x, t):
+        x0, eps = den(x, t); log.append(vpsnr(x0)); return x0, eps
+    return D
+
+def sample(den, callback=None):
+    return ddim(dds(den, op, y, 5, tv_z=a.lam), tuple(vol.shape), sched, a.steps, a.eta, "dds", generator(0), callback=callback)[0]
+
+rows = []
+slice_den = slice_denoiser(net1, sched)
+runs = {"slice prior (DDS)": lambda: slice_den,
+        "3-slice prior, random offsets (DiffusionBlend)": lambda: three(adjacent(3)),
+        "3-slice prior, fixed offsets": lambda: three(adjacent(3, False)),
+        "3-slice prior, centred blocks": lambda: three(centred(3))}
+for t0 in (int(v) for v in a.switch.split(",")):
+    runs[f"slice prior, 3-slice prior at t <= {t0}"] = lambda t0=t0: swap(slice_den, three(adjacent(3)), t0)
+    runs[f"3-slice prior, slice prior at t <= {t0}"] = lambda t0=t0: swap(three(adjacent(3)), slice_den, t0)
+states = {}
+for name, make in runs.items():
+    trace, raw, t0 = [], [], time.perf_counter()
+    def cb(i, t, x, x0):
+        trace.append(dict(study="trajectory", run=name, t=t, step=i, volume_psnr=vpsnr(x0), prior_psnr=raw[-1], **common))
+        if name.startswith("slice prior (DDS)"): states[t] = (x.clone(), x0.clone())
+    x0 = sample(recorded(make(), raw), cb)
+    pm = plane_metrics(net_to_x(x0).clamp(0, 1), vol)
+    trace[-1].update({f"{q}_psnr": round(pm[q]["psnr"], 3) for q in PLANES}, seconds=round(time.perf_counter() - t0, 1))
+    print(name, {k: trace[-1][k] for k in ("volume_psnr", "axial_psnr", "coronal_psnr", "sagittal_psnr", "seconds")}, flush=True)
+    rows += trace
+
+ts = sorted(states)
+final = states[ts[0]][1]                                 # DDS's result (the estimate at the last step)
+priors = {"slice prior": slice_den, "3-slice prior": three(adjacent(3), seed=2)}
+for j in [j for j in (1, 2, 3, 4, 5, 10, 20, 30) if j + 1 < len(ts)]:       # steps of t from the end (t ~ 20 ... 612 at 50 steps)
+    t, t_prev = ts[j], ts[j + 1]
+    x, x0_prev = states[t][0], states[t_prev][1]
+    ab = sched.ab(t, x)
+    g = generator(1000 + t)
+    fresh = lambda c: ab.sqrt() * c + (1 - ab).sqrt() * torch.randn(c.shape, generator=g)
+    sources = {"truth + fresh noise": fresh(x_to_net(vol)), "DDS result + fresh noise": fresh(final),
+               "DDS sampler state": x, "its estimate x0 + fresh noise": fresh(x0_prev)}
+    for src, xs in sources.items():
+        for pn, den in priors.items():
+            with torch.no_grad():
+                rows.append(dict(study="onestep", run=f"{pn} | {src}", t=t, volume_psnr=vpsnr(den(xs, t)[0]), **common))
+    print("onestep t", t, [r["volume_psnr"] for r in rows[-8:]], flush=True)
+merge_csv(out, rows, FIELDS, key=lambda r: (r["study"], r["run"], str(r["t"]), str(r["slices"]), str(r["steps"]), str(r["eta"]), str(r["lambda"])))
+print("wrote", out)
