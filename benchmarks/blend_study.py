@@ -9,7 +9,8 @@ Every run uses the same data consistency as DDS (Tweedie -> one ADMM-TV_z iterat
   onestep     one Tweedie step of each prior from four kinds of state at the same t: the truth plus fresh
               noise, DDS's result plus fresh noise, the DDS sampler's own state, and that state's estimate
               x0 (the previous step's) plus fresh noise.
-Usage: python benchmarks/blend_study.py [--slices 20:36] [--steps 50] [--threads N]
+Usage: python benchmarks/blend_study.py [--slices 20:36] [--n_views 8] [--steps 50] [--eta 0.2] [--lam 0.5]
+                                       [--switch 100,500] [--threads N]
 """
 import argparse, time
 from pathlib import Path
