@@ -1,6 +1,6 @@
 """Where DDS loses the coronal plane to TV-MBIR, and three changes to its data consistency that do not win it back.
 
-Part 1 (--bands): TV, DDS and DiffusionBlend++ (each at its default eta) on the LIDC validation slices (8 views, 50 steps); per-slice coronal
+Part 1 (--bands): TV, DDS and DiffusionBlend++ (or --methods; each at its default eta) on the LIDC validation slices (8 views, 50 steps); per-slice coronal
 PSNR averaged over bands of coronal rows (anterior air, body, posterior), with the air error (RMSE, and the share of
 voxels above 0.01) in the top band. Part 2 (--variants): DDS with (a) no data consistency at the last step (the
 final estimate is the prior's Tweedie estimate), (b) the data-consistent estimate clipped to [0, 1] every step,
@@ -8,6 +8,7 @@ final estimate is the prior's Tweedie estimate), (b) the data-consistent estimat
 which pulls the correction towards the prior's estimate. Writes results/dc_variants.csv.
 
   python benchmarks/dc_variants.py --slices 220:275 --bands          # ~6 minutes on 2 cores
+  python benchmarks/dc_variants.py --slices 220:275 --bands --methods mbir
   python benchmarks/dc_variants.py --slices 220:244 --variants       # ~10 minutes
 """
 import argparse, time
@@ -43,6 +44,7 @@ def dds_variant(den, op, y, cg_iters=5, lam=0.5, skip_last=False, clamp=False, g
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--slices", default="220:275"); ap.add_argument("--bands", action="store_true")
+    ap.add_argument("--methods", default="tv,dds,blend++", help="the methods of --bands")
     ap.add_argument("--variants", action="store_true"); ap.add_argument("--gammas", default="20,100")
     ap.add_argument("--csv", default=str(ROOT / "results" / "dc_variants.csv"))
     a = ap.parse_args()
@@ -73,7 +75,7 @@ def main():
                 rows.append({"part": part, "slices": a.slices, "method": method, "variant": variant, "band": f"{lo}:{hi}",
                              "coronal_psnr": round(float(ps[lo:hi].nanmean()), 3)})
     if a.bands:
-        for m in ("tv", "dds", "blend++"):
+        for m in a.methods.split(","):
             r = reconstruct(y, op, m, steps=50, generator=generator(0))          # each method's default eta (40_recon)
             row("bands", m, "committed" if m == "tv" else f"eta {r.info['eta']}", r.x, r.seconds)
     if a.variants:
