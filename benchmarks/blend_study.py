@@ -5,10 +5,12 @@ Every run uses the same data consistency as DDS (Tweedie -> one ADMM-TV_z iterat
 5 CG iterations, DDS's eta 0.2), the same seed and steps; only the prior and its partitions change:
   trajectory  PSNR of the prior's Tweedie estimate and of the data-consistent estimate x0 at every reverse
               step, for the slice prior (= DDS), the 3-slice prior with random / fixed / centred partitions,
-              and the two priors swapped at t = 100 and 500;
-  onestep     one Tweedie step of each prior from four kinds of state at the same t: the truth plus fresh
-              noise, DDS's result plus fresh noise, the DDS sampler's own state, and that state's estimate
-              x0 (the previous step's) plus fresh noise.
+              both priors with DDIM's noise re-derived from the data-consistent x0 instead of taken from the
+              prior, and the two priors swapped at t = 100 and 500;
+  onestep     one Tweedie step of each prior from five kinds of state at the same t: the truth plus fresh
+              noise, DDS's result plus fresh noise, the DDS sampler's own state, that state's estimate x0
+              (the previous step's) plus fresh noise, and the DiffusionBlend sampler's own state (each
+              sampler's state carries its own prior's noise estimate back, so each prior is scored on both).
 Usage: python benchmarks/blend_study.py [--slices 20:36] [--n_views 8] [--steps 50] [--eta 0.2] [--lam 0.5]
                                        [--switch 100,500] [--threads N]
 """
@@ -54,8 +56,13 @@ def recorded(den, log):
         x0, eps = den(x, t); log.append(vpsnr(x0)); return x0, eps
     return D
 
-def sample(den, callback=None):
-    return ddim(dds(den, op, y, 5, tv_z=a.lam), tuple(vol.shape), sched, a.steps, a.eta, "dds", generator(0), callback=callback)[0]
+REDERIVED = ", noise re-derived from the data-consistent estimate"
+
+def sample(den, callback=None, rederive=False):
+    "DDS's sampler around `den`; with `rederive`, DDIM's noise comes from x_t and the data-consistent x0, not from the prior."
+    guided = dds(den, op, y, 5, tv_z=a.lam)
+    D = (lambda x, t: guided(x, t)[0]) if rederive else guided   # a bare x0: the sampler derives the noise it implies
+    return ddim(D, tuple(vol.shape), sched, a.steps, a.eta, "dds", generator(0), callback=callback)[0]
 
 rows = []
 slice_den = slice_denoiser(net1, sched)
@@ -63,16 +70,19 @@ runs = {"slice prior (DDS)": lambda: slice_den,
         "3-slice prior, random offsets (DiffusionBlend)": lambda: three(adjacent(3)),
         "3-slice prior, fixed offsets": lambda: three(adjacent(3, False)),
         "3-slice prior, centred blocks": lambda: three(centred(3))}
+runs["slice prior (DDS)" + REDERIVED] = runs["slice prior (DDS)"]
+runs["3-slice prior, random offsets (DiffusionBlend)" + REDERIVED] = runs["3-slice prior, random offsets (DiffusionBlend)"]
 for t0 in (int(v) for v in a.switch.split(",")):
     runs[f"slice prior, 3-slice prior at t <= {t0}"] = lambda t0=t0: swap(slice_den, three(adjacent(3)), t0)
     runs[f"3-slice prior, slice prior at t <= {t0}"] = lambda t0=t0: swap(three(adjacent(3)), slice_den, t0)
-states = {}
+own = {"slice prior (DDS)": {}, "3-slice prior, random offsets (DiffusionBlend)": {}}   # sampler states kept for the one-step study
+states = own["slice prior (DDS)"]
 for name, make in runs.items():
     trace, raw, t0 = [], [], time.perf_counter()
     def cb(i, t, x, x0):
         trace.append(dict(study="trajectory", run=name, t=t, step=i, volume_psnr=vpsnr(x0), prior_psnr=raw[-1], **common))
-        if name.startswith("slice prior (DDS)"): states[t] = (x.clone(), x0.clone())
-    x0 = sample(recorded(make(), raw), cb)
+        if name in own: own[name][t] = (x.clone(), x0.clone())
+    x0 = sample(recorded(make(), raw), cb, rederive=name.endswith(REDERIVED))
     pm = plane_metrics(net_to_x(x0).clamp(0, 1), vol)
     trace[-1].update({f"{q}_psnr": round(pm[q]["psnr"], 3) for q in PLANES}, seconds=round(time.perf_counter() - t0, 1))
     print(name, {k: trace[-1][k] for k in ("volume_psnr", "axial_psnr", "coronal_psnr", "sagittal_psnr", "seconds")}, flush=True)
@@ -88,11 +98,12 @@ for j in [j for j in (1, 2, 3, 4, 5, 10, 20, 30) if j + 1 < len(ts)]:       # st
     g = generator(1000 + t)
     fresh = lambda c: ab.sqrt() * c + (1 - ab).sqrt() * torch.randn(c.shape, generator=g)
     sources = {"truth + fresh noise": fresh(x_to_net(vol)), "DDS result + fresh noise": fresh(final),
-               "DDS sampler state": x, "its estimate x0 + fresh noise": fresh(x0_prev)}
+               "DDS sampler state": x, "its estimate x0 + fresh noise": fresh(x0_prev),
+               "DiffusionBlend sampler state": own["3-slice prior, random offsets (DiffusionBlend)"][t][0]}
     for src, xs in sources.items():
         for pn, den in priors.items():
             with torch.no_grad():
                 rows.append(dict(study="onestep", run=f"{pn} | {src}", t=t, volume_psnr=vpsnr(den(xs, t)[0]), **common))
-    print("onestep t", t, [r["volume_psnr"] for r in rows[-8:]], flush=True)
+    print("onestep t", t, [r["volume_psnr"] for r in rows[-2 * len(sources):]], flush=True)
 merge_csv(out, rows, FIELDS, key=lambda r: (r["study"], r["run"], str(r["t"]), str(r["slices"]), str(r["steps"]), str(r["eta"]), str(r["lambda"])))
 print("wrote", out)
