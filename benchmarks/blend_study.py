@@ -55,9 +55,9 @@ def swap(hi, lo, t0):
     return lambda x, t: lo(x, t) if int(t) <= t0 else hi(x, t)
 
 def recorded(den, log):
-    "`den`, logging the PSNR of its Tweedie estimate (before data consistency) at every call."
+    "`den`, keeping (t, its Tweedie estimate before data consistency) at every call."
     def D(x, t):
-        x0, eps = den(x, t); log.append(vpsnr(x0)); return x0, eps
+        x0, eps = den(x, t); log.append((int(t), x0)); return x0, eps
     return D
 
 REDERIVED = ", noise re-derived from the data-consistent estimate"
@@ -85,7 +85,7 @@ if not a.self_only:
     for name, make in runs.items():
         trace, raw, t0 = [], [], time.perf_counter()
         def cb(i, t, x, x0):
-            trace.append(dict(study="trajectory", run=name, t=t, step=i, volume_psnr=vpsnr(x0), prior_psnr=raw[-1], **common))
+            trace.append(dict(study="trajectory", run=name, t=t, step=i, volume_psnr=vpsnr(x0), prior_psnr=vpsnr(raw[-1][1]), **common))
             if name in own: own[name][t] = (x.clone(), x0.clone())
         x0 = sample(recorded(make(), raw), cb, rederive=name.endswith(REDERIVED))
         pm = plane_metrics(net_to_x(x0).clamp(0, 1), vol)
@@ -111,18 +111,12 @@ if not a.self_only:
                     rows.append(dict(study="onestep", run=f"{pn} | {src}", t=t, volume_psnr=vpsnr(den(xs, t)[0]), **common))
         print("onestep t", t, [r["volume_psnr"] for r in rows[-2 * len(sources):]], flush=True)
 
-def recorded_x0(den, log):
-    "`den`, keeping (t, its Tweedie estimate) at every call."
-    def D(x, t):
-        x0, eps = den(x, t); log.append((int(t), x0)); return x0, eps
-    return D
-
 # self-consistency: on the deterministic ODE (eta 0), how far is each step's prior estimate from the last estimate?
 for pn, make in (("slice prior", lambda: slice_den), ("3-slice prior, fixed offsets", lambda: three(adjacent(3, False))),
                  ("3-slice prior, random offsets", lambda: three(adjacent(3)))):
     for with_dc in (False, True):
         log, ests = [], []
-        den = recorded_x0(make(), log)
+        den = recorded(make(), log)
         D = dds(den, op, y, 5, tv_z=a.lam) if with_dc else den
         ddim(D, tuple(vol.shape), sched, a.steps, 0.0, "dds", generator(0), callback=lambda i, t, x, x0: ests.append(x0))
         run = f"{pn} | {'with' if with_dc else 'without'} data consistency"
