@@ -3,8 +3,9 @@
 Each step: an ancestral (DDPM) predictor step t -> s with the slice prior, one Langevin corrector step at s
 (step size 2 alpha_s (snr ||z|| / ||score||)^2 per slice, alpha_s = 1 - beta_s, the score -eps/sqrt(1 - abar_s)),
 then DiffusionMBIR's ADMM-TV_z iteration on the sample (`guidance.mbir_post`); the result is the Tweedie estimate
-at t = 0. The prior's estimate is not clipped to [-1, 1] inside the loop (a score sampler uses the score as it is). NFE = 2 (steps - 1) + 1. A study prototype, not a `reconstruct()` method: it runs on the 16 tuning
-slices (240-255, 8 views) beside the DDIM numbers of results/guidance_tuning.csv. Writes results/mbir_pc.csv.
+at t = 0. The prior's estimate is not clipped to [-1, 1] inside the loop (a score sampler uses the score as it
+is). NFE = 2 (steps - 1) + 1. A study prototype, not a `reconstruct()` method: it runs on the 16 tuning slices
+(240-255, 8 views) beside the DDIM numbers of results/guidance_tuning.csv. Writes results/mbir_pc.csv.
 Usage: python benchmarks/mbir_pc.py [--steps 50,200,500] [--snr 0.16] [--lam 0.5] [--cg_iters 10] [--slices 20:36] [--threads N]
 """
 import argparse, time
