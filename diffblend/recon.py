@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 import torch
-from .core import check_volume
+from .core import check_volume, generator as _gen
 from .fbp import fbp
 from .ops import trusted_inputs
 from .mbir import cg_normal, tv_mbir, tv_lambda, TV_ITERS
@@ -24,6 +24,7 @@ class Result:
     nfe: int = 0
     seconds: float = 0.0
     info: dict = field(default_factory=dict)
+    std: torch.Tensor | None = None     # with `samples` > 1: the per-voxel standard deviation of the samples
 
 METHODS: dict = {}
 
@@ -38,10 +39,31 @@ def register(name: str):
         return f
     return deco
 
-def reconstruct(y: torch.Tensor, op, method: str = "fbp", **options) -> Result:
-    "Reconstruct a volume from sinograms `y` (D, V, det) with operator `op` by `method` (see `METHODS`)."
+def _average(run, y, op, samples: int, options: dict) -> Result:
+    "Run a diffusion method `samples` times; sample k draws from a generator seeded by the k-th draw from `generator`."
+    g = options.pop("generator", None)
+    g = g if g is not None else _gen(0)
+    mean = m2 = None; nfe = 0
+    for k in range(samples):
+        seed = int(torch.randint(0, 2 ** 62, (1,), generator=g, device=g.device))
+        out = run(y, op, generator=_gen(seed, g.device), **options)
+        if mean is None:
+            mean, m2 = out.x.clone(), torch.zeros_like(out.x)
+        else:                                   # Welford: the running mean and sum of squares, two volumes in memory
+            d = out.x - mean
+            mean += d / (k + 1)
+            m2 += d * (out.x - mean)
+        nfe += out.nfe
+    return Result(mean, nfe=nfe, info={**out.info, "samples": samples}, std=(m2 / (samples - 1)).sqrt())
+
+def reconstruct(y: torch.Tensor, op, method: str = "fbp", samples: int = 1, **options) -> Result:
+    "Reconstruct a volume from sinograms `y` (D, V, det) with operator `op` by `method` (see `METHODS`); `samples` > 1 averages that many diffusion samples."
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; available: {', '.join(sorted(METHODS))}")
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
+        raise ValueError(f"samples must be a whole number >= 1, got {samples!r}")
+    if samples > 1 and method not in ETA:
+        raise ValueError(f"samples={samples}: {method!r} is deterministic; only the diffusion methods ({', '.join(ETA)}) draw samples")
     y = torch.as_tensor(y)
     check_volume(y, "sinogram")
     if tuple(y.shape[-2:]) != op.geom.sino_shape:
@@ -50,7 +72,7 @@ def reconstruct(y: torch.Tensor, op, method: str = "fbp", **options) -> Result:
         options["eta"] = ETA[method]
     t0 = time.perf_counter()
     with trusted_inputs(op):       # the iterates derive from the checked y: no NaN test (and GPU wait) per operator call
-        out = METHODS[method](y, op, **options)
+        out = METHODS[method](y, op, **options) if samples == 1 else _average(METHODS[method], y, op, samples, options)
     check_volume(out.x, f"the {method} reconstruction")   # ... but one on the result (which also waits for the GPU)
     out.seconds = time.perf_counter() - t0
     return out
