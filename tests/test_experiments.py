@@ -13,14 +13,16 @@ def papermill(nb, out_nb, check=True, **params):
 def test_reconstruct_smoke(tmp_path):
     out = tmp_path / "run"
     papermill(ROOT / "experiments/reconstruct.ipynb", tmp_path / "out.ipynb", resolution=32, slices="0:6",
-              methods="fbp,tv", steps=2, out_dir=out)
+              methods="fbp,tv,dds2d", steps=2, samples=2, out_dir=out)
     m = json.loads((out / "metrics.json").read_text())
-    assert set(m["methods"]) == {"fbp", "tv"}
+    assert set(m["methods"]) == {"fbp", "tv", "dds2d"}
     for name, r in m["methods"].items():
         for plane in ("axial", "coronal", "sagittal"):
             assert 5 < r[plane]["psnr"] < 80 and 0 < r[plane]["ssim"] <= 1
-        assert r["nfe"] == 0 and r["seconds"] >= 0 and "volume_psnr" in r
+        diffusion = name == "dds2d"      # samples=2 averages two samples of the diffusion method, the others run once
+        assert r["nfe"] == (4 if diffusion else 0) and r["samples"] == (2 if diffusion else 1) and r["seconds"] >= 0 and "volume_psnr" in r
     assert m["params"]["resolution"] == 32 and (out / "fbp.png").exists() and (out / "all_methods.png").exists()
+    assert (out / "dds2d_std.png").exists() and not (out / "tv_std.png").exists()
     # a second run into the same folder is refused before any compute: nothing is overwritten
     r = papermill(ROOT / "experiments/reconstruct.ipynb", tmp_path / "out2.ipynb", check=False, resolution=32, slices="0:6", methods="fbp", out_dir=out)
     assert r.returncode != 0 and "already holds a result" in (r.stdout + r.stderr)
@@ -31,6 +33,7 @@ def test_reconstruct_smoke(tmp_path):
     (dict(arc_deg=400), "arc_deg must be in (0, 360]"),
     (dict(slices="0:100000"), "outside the volume"),
     (dict(data="/no/such/series"), "data: no such file or folder"),
+    (dict(samples=0), "samples must be a whole number >= 1"),
 ])
 def test_bad_parameters_fail_before_compute(tmp_path, params, message):
     out = tmp_path / "run"
