@@ -17,7 +17,7 @@ import torch
 from _sweep import sweep_problem
 from diffblend.core import generator
 from diffblend.metrics import plane_metrics, PLANES
-from diffblend.recon import reconstruct, merge_csv
+from diffblend.recon import reconstruct, merge_csv, child_generator
 
 p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 p.add_argument("--methods", default="blend++,dds")
@@ -39,17 +39,15 @@ for method in a.methods.split(","):
         t0 = time.time()
         r = reconstruct(y, op, method, steps=s, samples=k, generator=generator(0))
         m = plane_metrics(r.x, vol)
-        if k > 1:     # the first of the K samples, recomputed from its own generator (the rule of `reconstruct`)
-            g = generator(0)
-            first = reconstruct(y, op, method, steps=s, generator=generator(int(torch.randint(0, 2 ** 62, (1,), generator=g)))).x
-            m1 = plane_metrics(first, vol)
+        if k > 1:     # the first of the K samples, run again from its own generator (the rule of `reconstruct`)
+            m1 = plane_metrics(reconstruct(y, op, method, steps=s, generator=child_generator(generator(0))).x, vol)
         else:
             m1 = m
         corr = ""
         if r.std is not None:
             body = vol > 0.02
             corr = round(torch.corrcoef(torch.stack([r.std[body], (r.x - vol).abs()[body]]))[0, 1].item(), 4)
-            last = (method, k, s, r)
+            last = (method, k, s, r, corr)
         rows.append(dict(method=method, samples=k, steps=s, nfe=r.nfe, slices=lab, n_views=a.n_views,
                          **{f"{q}_psnr": round(m[q]["psnr"], 3) for q in PLANES}, **{f"{q}_ssim": round(m[q]["ssim"], 4) for q in PLANES},
                          **{f"first_{q}_psnr": round(m1[q]["psnr"], 3) for q in PLANES},
@@ -62,7 +60,7 @@ if a.figure and last is not None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    method, k, s, r = last
+    method, k, s, r, corr = last
     d, h, w = (n // 2 for n in vol.shape)
     cuts = lambda v: (v[d], v[:, h], v[:, :, w])
     err, sd = (r.x - vol).abs(), r.std
@@ -74,7 +72,6 @@ if a.figure and last is not None:
             axs[j, i].imshow(im.cpu(), aspect="auto" if i else 1.0, **kw); axs[j, i].set_xticks([]); axs[j, i].set_yticks([])
             if j == 0: axs[j, i].set_title(plane)
         axs[j, 0].set_ylabel(name, fontsize=9)
-    corr = next(x["std_err_corr"] for x in rows[::-1] if x["method"] == method and x["samples"] == k and x["steps"] == s)
     fig.suptitle(f"{method}, {k} samples of {s} steps, LIDC {lab}, {a.n_views} views (z stretched in coronal and sagittal):\n"
                  f"correlation of the std with the |error| inside the body {corr}", fontsize=10)
     plt.tight_layout()

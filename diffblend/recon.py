@@ -13,8 +13,8 @@ from .ops import trusted_inputs
 from .mbir import cg_normal, tv_mbir, tv_lambda, TV_ITERS
 
 # %% auto #0
-__all__ = ['METHODS', 'ETA', 'Result', 'register', 'reconstruct', 'default_prior', 'parse_slices', 'check_params',
-           'experiment_volume', 'write_json_atomic', 'merge_csv']
+__all__ = ['METHODS', 'ETA', 'Result', 'register', 'child_generator', 'reconstruct', 'default_prior', 'parse_slices',
+           'check_params', 'experiment_volume', 'write_json_atomic', 'merge_csv']
 
 # %% ../nbs/40_recon.ipynb #ca17f6b4
 @dataclass
@@ -39,14 +39,17 @@ def register(name: str):
         return f
     return deco
 
+def child_generator(g: torch.Generator, device="cpu") -> torch.Generator:
+    "A generator on `device` seeded by the next draw from `g`: one seed fixes a run's partitions and each of its samples."
+    return _gen(int(torch.randint(0, 2 ** 62, (1,), generator=g, device=g.device)), device)
+
 def _average(run, y, op, samples: int, options: dict) -> Result:
-    "Run a diffusion method `samples` times; sample k draws from a generator seeded by the k-th draw from `generator`."
+    "Run a diffusion method `samples` times; sample k draws from the k-th `child_generator` of `generator`."
     g = options.pop("generator", None)
     g = g if g is not None else _gen(0)
     mean = m2 = None; nfe = 0
     for k in range(samples):
-        seed = int(torch.randint(0, 2 ** 62, (1,), generator=g, device=g.device))
-        out = run(y, op, generator=_gen(seed, g.device), **options)
+        out = run(y, op, generator=child_generator(g, g.device), **options)
         if mean is None:
             mean, m2 = out.x.clone(), torch.zeros_like(out.x)
         else:                                   # Welford: the running mean and sum of squares, two volumes in memory
@@ -134,10 +137,6 @@ for _k in ("dds2d", "dds", "mbir", "dps"):
 from .blend import blend, blend_pp
 from .partitions import adjacent
 
-def _child(g):
-    "A generator seeded from `g` (for partitions), so one seed fixes a whole run."
-    return torch.Generator().manual_seed(int(torch.randint(0, 2 ** 62, (1,), generator=g, device=g.device)))
-
 def _blend_method(plus: bool):
     def run(y, op, prior=None, steps: int = 50, eta: float = ETA["blend++" if plus else "blend"], generator=None, cg_iters: int = 5,
             spacing_mm: float = 1.0, stride: int = 3, every: int = 2, random_offset: bool = True, batch: int = 16,
@@ -145,7 +144,7 @@ def _blend_method(plus: bool):
         net = _prior(prior, "blend128").to(y.device)
         g = generator if generator is not None else _gen(0)
         sch = blend_pp(net.k, stride, every, random_offset) if plus else adjacent(net.k, random_offset)
-        den = blend(net, vp_schedule(), sch, _child(g), slice_mm=float(spacing_mm), batch=batch)
+        den = blend(net, vp_schedule(), sch, child_generator(g), slice_mm=float(spacing_mm), batch=batch)
         shape = (y.shape[0], op.geom.size, op.geom.size)
         out = _sample(dds(den, op, y, cg_iters, tv_z=tv_z), shape, steps, eta, "dds", g, progress, device=y.device)
         out.info.update(spacing_mm=float(spacing_mm), stride=stride if plus else 1, every=every if plus else 0, tv_z=tv_z)
@@ -170,7 +169,7 @@ def _patch3d(y, op, prior=None, steps: int = 50, eta: float = ETA["patch3d"], ge
     net = _prior(prior, "patch3d128").to(y.device)
     factor = _patch_factor(prior) if factor is None else int(factor)
     g = generator if generator is not None else _gen(0)
-    den = patch3d(net, vp_schedule(), size=tuple(size), overlap=tuple(overlap), factor=factor, batch=batch, generator=_child(g))
+    den = patch3d(net, vp_schedule(), size=tuple(size), overlap=tuple(overlap), factor=factor, batch=batch, generator=child_generator(g))
     shape = (y.shape[0], op.geom.size, op.geom.size)
     out = _sample(dds(den, op, y, cg_iters), shape, steps, eta, "dds", g, progress, device=y.device)
     out.info.update(size=list(size), overlap=list(overlap), factor=factor)
