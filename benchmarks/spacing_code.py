@@ -29,6 +29,7 @@ from diffblend.radon import ParallelGeometry
 from diffblend.ops import VolumeOperator
 from diffblend.metrics import plane_metrics, PLANES
 from diffblend.recon import reconstruct, merge_csv
+from diffblend.train import prior_tag
 
 p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 p.add_argument("--views", default="4,8,16,32")
@@ -51,7 +52,9 @@ def diff(x, dim, s=1):
 def rms(d, m): return d[m].pow(2).mean().sqrt().item()
 
 fields = ["study", "data", "n_views", "code", "spacing_mm", "stride", "value", "in_plane", "ratio", "axial_psnr", "coronal_psnr",
-          "sagittal_psnr", "axial_ssim", "coronal_ssim", "sagittal_ssim", "volume_psnr", "z_rms_ratio", "z_corr", "nfe", "seconds", "seed", "samples"]
+          "sagittal_psnr", "axial_ssim", "coronal_ssim", "sagittal_ssim", "volume_psnr", "z_rms_ratio", "z_corr", "nfe", "seconds", "seed", "samples",
+          "prior"]
+PRIOR = prior_tag("blend128")     # reconstruction rows name the weights they ran with; rows of other weights are kept
 lidc = load_lidc("train", 128)
 ts = load_ct(ct_root() / TOTALSEG, 128)
 rows = []
@@ -81,9 +84,9 @@ for n in (int(s) for s in a.views.split(",")):
         rows.append(dict(study="reconstruction", data="totalseg (3 mm)", n_views=n, code=code, spacing_mm=sp, stride=a.stride,
                          **{f"{q}_psnr": round(m[q]["psnr"], 3) for q in PLANES}, **{f"{q}_ssim": round(m[q]["ssim"], 4) for q in PLANES},
                          volume_psnr=round(m["volume_psnr"], 3), z_rms_ratio=round(zr, 4), z_corr=round(zc, 4), nfe=r.nfe,
-                         seconds=round(time.time() - t0, 1), seed=a.seed, samples=a.samples))
+                         seconds=round(time.time() - t0, 1), seed=a.seed, samples=a.samples, prior=PRIOR))
         print(f"{n:2d} views, code {code:8s} ({sp:g} mm), {a.samples} sample(s): " + " ".join(f"{m[q]['psnr']:.2f}" for q in PLANES)
               + f"  z RMS ratio {zr:.3f}  z corr {zc:.3f}  {time.time() - t0:.0f} s", flush=True)
         merge_csv(a.csv, rows, fields, key=lambda r: tuple(str(r.get(k, "")) for k in ("study", "data", "n_views", "code", "stride", "seed",
-                                                                                           "spacing_mm", "samples")))
+                                                                                           "spacing_mm", "samples", "prior")))
 print("wrote", a.csv)

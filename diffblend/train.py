@@ -45,6 +45,8 @@ class TrainConfig:
     rot_deg: float = 0.0              # augmentation: random in-plane rotation in [-rot_deg, rot_deg] degrees
     zoom: float = 0.0                 # augmentation: random scale in [1 - zoom, 1 + zoom]
     shift: float = 0.0                # augmentation: random translation up to `shift` of the half-width
+    aniso: float = 0.0                # augmentation: an extra scale in [1 - aniso, 1 + aniso] per in-plane axis
+    elastic: float = 0.0              # augmentation: std of a smooth random displacement, a fraction of the half-width
     patch_size: tuple = (16, 64, 64)  # patch3d: the 3D patch (d, h, w) (30_patch3d)
     factor: int = 4                   # patch3d: pooling factor of the global context
     arch: str = "factorised3d"        # patch3d: 'factorised3d' (slice UNet + z-mixing, inflatable) or 'unet3d' (30_patch3d)
@@ -94,16 +96,24 @@ def random_crops(slabs: torch.Tensor, crop: int, g: torch.Generator):
     return out, coord_grid(B, crop, crop, box=box)
 
 # %% ../nbs/12_train.ipynb #a153b602
-def random_affine(slabs: torch.Tensor, g: torch.Generator, rot_deg: float = 0.0, zoom: float = 0.0, shift: float = 0.0) -> torch.Tensor:
-    "A random in-plane rotation/zoom/shift of each slab (B, k, H, W) in [0, 1] (air = 0 outside), the same for its k slices."
-    B = slabs.shape[0]
-    if not (rot_deg or zoom or shift):
+def random_affine(slabs: torch.Tensor, g: torch.Generator, rot_deg: float = 0.0, zoom: float = 0.0, shift: float = 0.0,
+                  aniso: float = 0.0, elastic: float = 0.0) -> torch.Tensor:
+    "A random in-plane rotation/zoom/shift (and, optionally, anisotropic scale and smooth elastic warp) of each slab (B, k, H, W) in [0, 1] (air = 0 outside), the same for its k slices."
+    B, _, H, W = slabs.shape
+    if not (rot_deg or zoom or shift or aniso or elastic):
         return slabs
     u = torch.rand(B, 4, generator=g) * 2 - 1
     th = u[:, 0] * math.radians(rot_deg); sc = 1 + u[:, 1] * zoom
+    ax = ay = torch.ones(B)
+    if aniso:                                               # a wider or narrower body: one more scale per axis
+        v = torch.rand(B, 2, generator=g) * 2 - 1
+        ax, ay = 1 + v[:, 0] * aniso, 1 + v[:, 1] * aniso
     c, s = torch.cos(th) / sc, torch.sin(th) / sc
-    A = torch.stack([torch.stack([c, -s, u[:, 2] * shift], 1), torch.stack([s, c, u[:, 3] * shift], 1)], 1)
+    A = torch.stack([torch.stack([c / ax, -s / ay, u[:, 2] * shift], 1), torch.stack([s / ax, c / ay, u[:, 3] * shift], 1)], 1)
     grid = nn.functional.affine_grid(A.to(slabs), list(slabs.shape), align_corners=False)
+    if elastic:                                             # smooth displacements: organs move relative to each other
+        d = torch.randn(B, 2, 5, 5, generator=g) * elastic
+        grid = grid + nn.functional.interpolate(d, size=(H, W), mode="bicubic", align_corners=True).permute(0, 2, 3, 1).to(grid)
     return nn.functional.grid_sample(slabs, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
 
 # %% ../nbs/12_train.ipynb #50de315c
@@ -254,7 +264,8 @@ def train(cfg: TrainConfig, folder, stop_after: int | None = None, root=None, pr
             loss = patch_loss(net, vols, cfg, sched, gens, device)
         else:
             slabs, codes = sampler.sample(cfg.batch, gens["data"])
-            slabs = random_affine(slabs.to(device), gens["data"], cfg.rot_deg, cfg.zoom, cfg.shift)   # warped on the device
+            slabs = random_affine(slabs.to(device), gens["data"], cfg.rot_deg, cfg.zoom, cfg.shift,
+                                  cfg.aniso, cfg.elastic)   # warped on the device
             x, coords = random_crops(x_to_net(slabs), cfg.crop, gens["data"])
             cond = {"coords": coords.to(device)}
             if cfg.prior == "blend": cond["spacing"] = codes.to(device)
@@ -297,7 +308,7 @@ def main(argv=None):
     p.add_argument("--dropout", type=float, default=TrainConfig.dropout)
     p.add_argument("--max_weight", type=float, default=TrainConfig.max_weight,
                    help="cap of the truncated-SNR weight max(1, 1/SNR) on the eps-loss (1: DDPM's simple loss)")
-    for k in ("rot_deg", "zoom", "shift"):
+    for k in ("rot_deg", "zoom", "shift", "aniso", "elastic"):
         p.add_argument(f"--{k}", type=float, default=getattr(TrainConfig, k), help="geometric augmentation (see random_affine)")
     p.add_argument("--lr", type=float, default=TrainConfig.lr)
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: leave as is)")
@@ -310,6 +321,7 @@ def main(argv=None):
                       lr=a.lr, warmup=a.warmup, steps=a.steps, ckpt_every=a.ckpt_every, seed=a.seed, base=a.base,
                       mults=tuple(int(m) for m in a.mults.split(",")), n_res=a.n_res, patch=a.patch, ema=a.ema,
                       attn_levels=tuple(int(m) for m in a.attn_levels.split(",") if m), rot_deg=a.rot_deg, zoom=a.zoom, shift=a.shift,
+                      aniso=a.aniso, elastic=a.elastic,
                       patch_size=tuple(int(v) for v in a.patch_size.split(",")), factor=a.factor, arch=a.arch, dropout=a.dropout,
                       max_weight=a.max_weight)
     out = train(cfg, a.out, device=a.device, init=a.init, max_seconds=None if a.max_minutes is None else 60 * a.max_minutes)
