@@ -13,6 +13,7 @@ from diffblend.recon import merge_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = {"8": (8, 180.0), "6": (6, 180.0), "4": (4, 180.0), "arc90": (90, 90.0)}
+METHODS = ("fbp", "tv", "dds2d", "dds", "mbir", "dps", "blend", "blend++", "patch3d")   # the order of rows within a setting
 FIELDS = ["data", "setting", "n_views", "arc_deg", "method", "axial_psnr", "axial_ssim", "coronal_psnr", "coronal_ssim",
           "sagittal_psnr", "sagittal_ssim", "volume_psnr", "nfe", "eta", "seconds", "steps", "slices", "resolution", "device", "threads"]
 
@@ -56,9 +57,9 @@ def rows_of(data: str, setting: str, metrics: dict) -> list:
 
 def merge(csv_path: Path, new: list):
     "Replace rows with the same (data, setting, method); keep the rest; write atomically."
-    order = {s: i for i, s in enumerate(SETTINGS)}
+    order, rank = {s: i for i, s in enumerate(SETTINGS)}, {m: i for i, m in enumerate(METHODS)}
     merge_csv(csv_path, new, FIELDS, key=lambda r: (r["data"], r["setting"], r["method"]),
-              order=lambda r: (r["data"], order.get(r["setting"], 99)))
+              order=lambda r: (r["data"], order.get(r["setting"], 99), rank.get(r["method"], 99)))
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
