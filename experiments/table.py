@@ -1,5 +1,7 @@
 """The comparison table: run experiments/reconstruct.ipynb (papermill) over methods x scan settings, collect
-results/table.csv (one row per data, setting, method) and results/figures/<data>_<setting>.png.
+results/table.csv (one row per data, setting, method) and results/figures/<data>_<setting>.png (the comparison
+figure, written when a run covers every method the table has for the setting; a partial re-run writes
+<data>_<setting>_<methods>.png beside it and removes older partial figures whose methods it re-ran).
 
 Settings: 8, 6, 4 views over 180 deg, and "arc90" (90 views over 90 deg, the limited-angle setting).
 Rows for the same (data, setting, method) are replaced, others kept, so the table can be filled in parts:
@@ -61,6 +63,26 @@ def merge(csv_path: Path, new: list):
     merge_csv(csv_path, new, FIELDS, key=lambda r: (r["data"], r["setting"], r["method"]),
               order=lambda r: (r["data"], order.get(r["setting"], 99), rank.get(r["method"], 99)))
 
+def _tag(names) -> str:
+    return "_".join(n.replace("+", "p") for n in names)
+
+def figure_name(csv_path: Path, data: str, setting: str, names: list) -> str:
+    """`<data>_<setting>.png`, the setting's comparison figure, when this run covers every method the table already
+    has for the setting (or the table has none); otherwise `<data>_<setting>_<methods>.png`, a partial re-run's
+    figure, shown beside the comparison figure that it does not overwrite."""
+    import csv
+    have = {r["method"] for r in csv.DictReader(csv_path.open()) if r["data"] == data and r["setting"] == setting} if csv_path.exists() else set()
+    return f"{data}_{setting}.png" if have <= set(names) else f"{data}_{setting}_{_tag(names)}.png"
+
+def stale_figures(figs: Path, data: str, setting: str, names: list, written: str) -> list:
+    "Partial figures of this setting whose methods were all re-run now (their table rows no longer come from them)."
+    out = []
+    for f in figs.glob(f"{data}_{setting}_*.png"):
+        if f.name == written: continue
+        tags = set(f.stem[len(f"{data}_{setting}_"):].split("_"))
+        if tags <= {_tag([n]) for n in names}: out.append(f)
+    return out
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default="lidc", help="lidc (validation slices), totalseg, or a path")
@@ -78,11 +100,13 @@ def main():
     figs = ROOT / "results" / "figures"; figs.mkdir(parents=True, exist_ok=True)
     for s in a.settings.split(","):
         metrics, out = run(a.data, s, a.methods, a.steps, a.slices, a.resolution, Path(a.runs))
+        names = a.methods.split(",")
+        fig = figure_name(Path(a.csv), label(a.data), s, names)
         merge(Path(a.csv), rows_of(a.data, s, metrics))
-        names = a.methods.split(",")    # a partial re-run keeps the full comparison figure and adds its own
-        fig = f"{label(a.data)}_{s}.png" if len(names) > 2 else f"{label(a.data)}_{s}_{'_'.join(n.replace('+', 'p') for n in names)}.png"
         shutil.copy(out / "all_methods.png", figs / fig)
-        print(f"[table] {s}: merged into {a.csv}", flush=True)
+        for old in stale_figures(figs, label(a.data), s, names, fig):
+            old.unlink(); print(f"[table] removed {old.name}: its methods were re-run", flush=True)
+        print(f"[table] {s}: merged into {a.csv}, figure {fig}", flush=True)
 
 if __name__ == "__main__":
     main()
