@@ -54,8 +54,8 @@ def dds(denoiser, op, y: torch.Tensor, cg_iters: int = 5, per_slice: bool = True
 
 # %% ../nbs/20_guidance.ipynb #408c3eda
 def mbir_post(op, y: torch.Tensor, sched: Schedule, lam: float = 0.5, rho: float | None = None, cg_iters: int = 5,
-              fresh_split: bool = True):
-    "DiffusionMBIR's step: one ADMM-TV_z iteration (z from the current sample, CG x-update, dual ascent; persistent u) per step."
+              fresh_split: bool = True, nonneg: bool = True):
+    "DiffusionMBIR's step: one ADMM-TV_z iteration (z from the current sample, CG x-update, dual ascent; persistent u) per step; `nonneg` projects the x-update onto attenuation >= 0."
     state, w = {}, (1.0, 0.0, 0.0)
     rho = 10 * lam if rho is None else rho
     def post(x_s, s):
@@ -65,7 +65,7 @@ def mbir_post(op, y: torch.Tensor, sched: Schedule, lam: float = 0.5, rho: float
         z, u = state.get("z"), state.get("u")
         if fresh_split and u is not None:
             z = shrink(grad3(x, w) + u, lam / rho)          # the split variable of this sample, not of the last one
-        x, state["z"], state["u"] = admm_tv_step(op, Aty, x, z, u, lam, rho, w, cg_iters, nonneg=False)
+        x, state["z"], state["u"] = admm_tv_step(op, Aty, x, z, u, lam, rho, w, cg_iters, nonneg=nonneg)
         return ab.sqrt() * x_to_net(x)
     return post
 

@@ -116,7 +116,7 @@ def _sample(denoiser, shape, steps, eta, convention, generator, progress, post=N
 
 def _slice_method(kind):
     def run(y, op, prior=None, steps: int = 50, eta: float = ETA[kind], generator=None, cg_iters: int = 5,
-            lam: float = 0.5, rho: float | None = None, zeta: float = 1.0, batch: int = 16, progress: bool = False, **_):
+            lam: float = 0.5, rho: float | None = None, zeta: float = 1.0, nonneg: bool = True, batch: int = 16, progress: bool = False, **_):
         net = _prior(prior, "slice128").to(y.device)
         den = slice_denoiser(net, vp_schedule(), batch=batch)
         shape = (y.shape[0], op.geom.size, op.geom.size)
@@ -126,7 +126,7 @@ def _slice_method(kind):
             return _sample(dds(den, op, y, cg_iters, tv_z=lam, rho=rho), shape, steps, eta, "dds", generator, progress, device=y.device)
         if kind == "mbir":
             return _sample(den, shape, steps, eta, "dds", generator, progress,
-                           post=mbir_post(op, y, vp_schedule(), lam=lam, rho=rho, cg_iters=cg_iters), device=y.device)
+                           post=mbir_post(op, y, vp_schedule(), lam=lam, rho=rho, cg_iters=cg_iters, nonneg=nonneg), device=y.device)
         return _sample(dps(den, op, y, zeta), shape, steps, eta, "ddim", generator, progress, device=y.device)
     return run
 

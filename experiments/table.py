@@ -1,7 +1,8 @@
 """The comparison table: run experiments/reconstruct.ipynb (papermill) over methods x scan settings, collect
 results/table.csv (one row per data, setting, method) and results/figures/<data>_<setting>.png (the comparison
 figure, written when a run covers every method the table has for the setting; a partial re-run writes
-<data>_<setting>_<methods>.png beside it and removes older partial figures whose methods it re-ran).
+<data>_<setting>_<methods>.png beside it and removes older partial figures whose methods it re-ran);
+results/figures/figures.json records each figure's methods and the order the figures were written in.
 
 Settings: 8, 6, 4 views over 180 deg, and "arc90" (90 views over 90 deg, the limited-angle setting).
 Rows for the same (data, setting, method) are replaced, others kept, so the table can be filled in parts:
@@ -83,6 +84,15 @@ def stale_figures(figs: Path, data: str, setting: str, names: list, written: str
         if tags <= {_tag([n]) for n in names}: out.append(f)
     return out
 
+def record_figure(figs: Path, name: str, names: list, removed: list = ()) -> None:
+    """Keep `figures.json` beside the figures: for each comparison figure, the methods whose panels it holds and the
+    order in which the figures were written, so the docs can tell which figure holds each method's current run."""
+    p = figs / "figures.json"
+    idx = json.loads(p.read_text()) if p.exists() else {}
+    for r in removed: idx.pop(r, None)
+    idx[name] = {"methods": list(names), "order": 1 + max((v["order"] for v in idx.values()), default=0)}
+    p.write_text(json.dumps(idx, indent=1, sort_keys=True) + "\n")
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default="lidc", help="lidc (validation slices), totalseg, or a path")
@@ -104,8 +114,10 @@ def main():
         fig = figure_name(Path(a.csv), label(a.data), s, names)
         merge(Path(a.csv), rows_of(a.data, s, metrics))
         shutil.copy(out / "all_methods.png", figs / fig)
-        for old in stale_figures(figs, label(a.data), s, names, fig):
+        stale = stale_figures(figs, label(a.data), s, names, fig)
+        for old in stale:
             old.unlink(); print(f"[table] removed {old.name}: its methods were re-run", flush=True)
+        record_figure(figs, fig, names, [f.name for f in stale])
         print(f"[table] {s}: merged into {a.csv}, figure {fig}", flush=True)
 
 if __name__ == "__main__":
