@@ -8,7 +8,7 @@ final estimate is the prior's Tweedie estimate), (b) the data-consistent estimat
 which pulls the correction towards the prior's estimate. Writes results/dc_variants.csv.
 
   python benchmarks/dc_variants.py --slices 220:275 --bands          # ~6 minutes on 2 cores
-  python benchmarks/dc_variants.py --slices 220:275 --bands --methods mbir
+  python benchmarks/dc_variants.py --slices 220:275 --bands --methods mbir   # variant 'eta 0.2, x>=0' (the rows 'eta 0.2' are the paper's update)
   python benchmarks/dc_variants.py --slices 220:244 --variants       # ~10 minutes
 """
 import argparse, time
@@ -77,7 +77,8 @@ def main():
     if a.bands:
         for m in a.methods.split(","):
             r = reconstruct(y, op, m, steps=50, generator=generator(0))          # each method's default eta (40_recon)
-            row("bands", m, "committed" if m == "tv" else f"eta {r.info['eta']}", r.x, r.seconds)
+            label = "committed" if m == "tv" else f"eta {r.info['eta']}" + (", x>=0" if m == "mbir" else "")   # mbir: reconstruct()'s projection (session 20)
+            row("bands", m, label, r.x, r.seconds)
     if a.variants:
         den = slice_denoiser(default_prior("slice128"), vp_schedule())
         r = reconstruct(y, op, "tv"); row("variants", "tv", "committed", r.x, r.seconds)
