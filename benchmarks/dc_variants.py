@@ -77,7 +77,7 @@ def main():
     if a.bands:
         for m in a.methods.split(","):
             r = reconstruct(y, op, m, steps=50, generator=generator(0))          # each method's default eta (40_recon)
-            label = "committed" if m == "tv" else f"eta {r.info['eta']}" + (", x>=0" if m == "mbir" else "")   # mbir: reconstruct()'s projection (session 20)
+            label = "committed" if m == "tv" else f"eta {r.info['eta']}" + (", x>=0" if r.info.get("nonneg") else "")
             row("bands", m, label, r.x, r.seconds)
     if a.variants:
         den = slice_denoiser(default_prior("slice128"), vp_schedule())

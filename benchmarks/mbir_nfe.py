@@ -9,11 +9,11 @@ import argparse
 from pathlib import Path
 import torch
 from diffblend.core import generator, device_name
-from diffblend.data import load_lidc
 from diffblend.metrics import plane_metrics, PLANES
 from diffblend.ops import VolumeOperator
 from diffblend.radon import ParallelGeometry
-from diffblend.recon import reconstruct, merge_csv
+from diffblend.data import ct_root
+from diffblend.recon import reconstruct, merge_csv, experiment_volume
 from diffblend.train import prior_tag
 
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -22,7 +22,9 @@ ap.add_argument("--cg_iters", type=int, default=5); ap.add_argument("--views", t
 ap.add_argument("--no_tv", action="store_true", help="skip the TV-MBIR reference row")
 a = ap.parse_args()
 if a.threads: torch.set_num_threads(a.threads)
-vol = load_lidc("val", 128)
+if ct_root() is None: ap.error("no CT data found (set DIFFBLEND_CT_ROOT): this study runs on the LIDC validation slices")
+vol, note = experiment_volume("", "", 128)    # the LIDC validation slices, as the table uses them
+slices = note.rsplit("slices ", 1)[1]          # "220:275 of 275", the table's label
 op = VolumeOperator(ParallelGeometry(128, n_views=a.views), depth=vol.shape[0])
 y = op(vol.x)
 out = Path(__file__).resolve().parents[1] / "results" / "mbir_nfe.csv"
@@ -34,7 +36,7 @@ for method, steps, nonneg in runs:
     r = reconstruct(y, op, method, progress=True, **kw)
     q = plane_metrics(r.x, vol.x)
     row = {"method": method, "steps": steps or "", "nonneg": nonneg, "cg_iters": "" if method == "tv" else a.cg_iters, "nfe": r.nfe, **{f"{p}_{k}": round(q[p][k], 4) for p in PLANES for k in ("psnr", "ssim")},
-           "seconds": round(r.seconds, 1), "n_views": a.views, "slices": f"220:275 of {vol.shape[0] + 220}", "prior": "" if method == "tv" else prior,
+           "seconds": round(r.seconds, 1), "n_views": a.views, "slices": slices, "prior": "" if method == "tv" else prior,
            "device": device_name(), "threads": torch.get_num_threads()}
     print(" ".join(f"{k}={v}" for k, v in row.items()), flush=True)
     merge_csv(out, [row], FIELDS, key=lambda r: (r["method"], str(r["steps"]), str(r["nonneg"]), str(r["cg_iters"])))

@@ -125,8 +125,10 @@ def _slice_method(kind):
         if kind == "dds":
             return _sample(dds(den, op, y, cg_iters, tv_z=lam, rho=rho), shape, steps, eta, "dds", generator, progress, device=y.device)
         if kind == "mbir":
-            return _sample(den, shape, steps, eta, "dds", generator, progress,
-                           post=mbir_post(op, y, vp_schedule(), lam=lam, rho=rho, cg_iters=cg_iters, nonneg=nonneg), device=y.device)
+            out = _sample(den, shape, steps, eta, "dds", generator, progress,
+                          post=mbir_post(op, y, vp_schedule(), lam=lam, rho=rho, cg_iters=cg_iters, nonneg=nonneg), device=y.device)
+            out.info["nonneg"] = bool(nonneg)
+            return out
         return _sample(dps(den, op, y, zeta), shape, steps, eta, "ddim", generator, progress, device=y.device)
     return run
 

@@ -12,7 +12,7 @@ Rows for the same (data, setting, method) are replaced, others kept, so the tabl
 """
 import argparse, json, shutil, subprocess, sys, time
 from pathlib import Path
-from diffblend.recon import merge_csv
+from diffblend.recon import merge_csv, write_json_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = {"8": (8, 180.0), "6": (6, 180.0), "4": (4, 180.0), "arc90": (90, 90.0)}
@@ -91,7 +91,7 @@ def record_figure(figs: Path, name: str, names: list, removed: list = ()) -> Non
     idx = json.loads(p.read_text()) if p.exists() else {}
     for r in removed: idx.pop(r, None)
     idx[name] = {"methods": list(names), "order": 1 + max((v["order"] for v in idx.values()), default=0)}
-    p.write_text(json.dumps(idx, indent=1, sort_keys=True) + "\n")
+    write_json_atomic(p, dict(sorted(idx.items())))
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
