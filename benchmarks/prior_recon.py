@@ -2,7 +2,9 @@
 of the TotalSegmentator volume (another patient at 3 mm), per-plane PSNR, for each slice-prior method with each slice
 prior and each blended method with each blend prior.
 Usage: python benchmarks/prior_recon.py --slice diffblend/priors/slice128 [more] --blend diffblend/priors/blend128 [more]
-       [--methods dds,blend++] [--data lidc|totalseg] [--views 8] [--arc 180] [--steps 50] [--eta E] [--seeds 0,1,2] [--csv results/prior_recon.csv]
+       [--methods dds,blend++] [--data lidc|totalseg] [--slices 20:36] [--views 8] [--arc 180] [--steps 50] [--eta E] [--seeds 0,1,2]
+       [--csv results/prior_recon.csv]
+--slices start:stop takes a run of the 55 LIDC validation slices (e.g. 20:36, the tuning slices 240-255) instead of all of them.
 The committed table (results/table.csv) uses the default priors; this script is for candidates before they replace them.
 """
 import argparse, csv
@@ -23,6 +25,7 @@ ap.add_argument("--methods", default="dds,blend++")
 ap.add_argument("--views", type=int, default=8)
 ap.add_argument("--arc", type=float, default=180.0, help="scan arc in degrees (90: the limited-angle setting)")
 ap.add_argument("--data", default="lidc", choices=("lidc", "totalseg"))
+ap.add_argument("--slices", default="", help="lidc: start:stop within the 55 validation slices (default: all)")
 ap.add_argument("--steps", type=int, default=50)
 ap.add_argument("--seeds", default="0", help="comma-separated seeds; one run per seed")
 ap.add_argument("--eta", type=float, default=None, help="DDIM eta in DDS's convention (default: each method's own)")
@@ -31,8 +34,13 @@ a = ap.parse_args()
 methods = a.methods.split(",")
 if set(methods) - SLICE_METHODS - BLEND_METHODS:
     ap.error(f"methods must be among {sorted(SLICE_METHODS | BLEND_METHODS)}")
+if a.slices and a.data != "lidc":
+    ap.error("--slices selects LIDC validation slices; the totalseg volume is used whole")
 if a.data == "lidc":
     vol = load_lidc("val", 128)
+    if a.slices:
+        i0, i1 = (int(v) for v in a.slices.split(":"))
+        vol = vol[i0:i1]
 elif ct_root() is None:
     ap.error("totalseg: no CT data found (set DIFFBLEND_CT_ROOT)")
 else:
@@ -46,7 +54,7 @@ for m in methods:
         q = plane_metrics(r.x, vol.x)
         rows.append({"method": m, "prior": prior, **{f"{p}_psnr": round(q[p]["psnr"], 3) for p in PLANES},
                      **{f"{p}_ssim": round(q[p]["ssim"], 4) for p in PLANES}, "nfe": r.nfe, "seed": seed, "seconds": round(r.seconds, 1),
-                     "data": a.data, "n_views": a.views, "steps": a.steps, "eta": r.info["eta"], "arc_deg": a.arc, "device": device_name()})
+                     "data": a.data, "slices": a.slices or "all", "n_views": a.views, "steps": a.steps, "eta": r.info["eta"], "arc_deg": a.arc, "device": device_name()})
         print(f"{m:8s} {prior:40s} seed {seed} " + "  ".join(f"{p[:3]} {rows[-1][p + '_psnr']:.2f}" for p in PLANES)
               + f"  nfe {r.nfe}  {r.seconds:.0f} s", flush=True)
 if a.csv:
