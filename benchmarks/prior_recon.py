@@ -14,7 +14,7 @@ from diffblend.data import load_lidc, load_ct, ct_root, TOTALSEG
 from diffblend.metrics import plane_metrics, PLANES
 from diffblend.ops import VolumeOperator
 from diffblend.radon import ParallelGeometry
-from diffblend.recon import reconstruct
+from diffblend.recon import reconstruct, parse_slices
 
 SLICE_METHODS, BLEND_METHODS = {"dds2d", "dds", "mbir", "dps"}, {"blend", "blend++"}
 
@@ -38,9 +38,7 @@ if a.slices and a.data != "lidc":
     ap.error("--slices selects LIDC validation slices; the totalseg volume is used whole")
 if a.data == "lidc":
     vol = load_lidc("val", 128)
-    if a.slices:
-        i0, i1 = (int(v) for v in a.slices.split(":"))
-        vol = vol[i0:i1]
+    vol = vol[parse_slices(a.slices, vol.shape[0])]
 elif ct_root() is None:
     ap.error("totalseg: no CT data found (set DIFFBLEND_CT_ROOT)")
 else:
