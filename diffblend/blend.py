@@ -11,7 +11,7 @@ from .guidance import clip_x0
 from .partitions import Partition, slicewise, adjacent, jump, alternate
 
 # %% auto #0
-__all__ = ['blend', 'blend_pp']
+__all__ = ['blend', 'blend_pp', 'GaussianChainPrior']
 
 # %% ../nbs/22_blend.ipynb #05b20039
 def _block_eps(net, x_t, p: Partition, t, slice_mm: float, batch: int):
@@ -48,3 +48,24 @@ def blend(net, sched: Schedule, partitions=None, generator=None, slice_mm: float
 def blend_pp(k: int = 3, stride: int = 3, every: int = 2, random_offset: bool = True):
     "DiffusionBlend++'s schedule: adjacent blocks, and jump blocks of stride `stride` on every `every`-th step."
     return alternate(adjacent(k, random_offset), jump(k, stride, random_offset), every)
+
+# %% ../nbs/22_blend.ipynb #chain02
+class GaussianChainPrior(torch.nn.Module):
+    """Exact k-slice eps-predictor for a stationary Gaussian chain along z (unit variance, correlation rho**mm between
+    slices mm apart, pixels independent): a test oracle for blending when slices are correlated."""
+    def __init__(self, sched: Schedule, k: int = 3, rho: float = 0.9, spacing_code: bool = True):
+        super().__init__()
+        self.sched, self.k, self.rho, self.spacing_code = sched, int(k), float(rho), spacing_code
+
+    def cov(self, mm) -> torch.Tensor:
+        "Covariances (n, k, k) of blocks whose neighbouring slices are `mm` (n,) apart."
+        d = torch.arange(self.k, dtype=torch.float64)
+        return self.rho ** ((d[:, None] - d[None, :]).abs()[None] * torch.as_tensor(mm, dtype=torch.float64).reshape(-1, 1, 1))
+
+    def forward(self, x, t, spacing=None):
+        n = x.shape[0]
+        mm = torch.ones(n, dtype=torch.float64) if spacing is None else torch.as_tensor(spacing, dtype=torch.float64).reshape(-1).expand(n)
+        ab = self.sched.ab(torch.as_tensor(t).reshape(-1).expand(n), x.new_zeros(1, dtype=torch.float64)).reshape(-1, 1, 1)
+        M = ab * self.cov(mm) + (1 - ab) * torch.eye(self.k, dtype=torch.float64)    # covariance of x_t on one block
+        eps = (1 - ab).sqrt() * torch.linalg.solve(M, x.double().flatten(2))          # E[eps | x_t,B] = sqrt(1-ab) M^-1 x_t,B
+        return eps.reshape(x.shape).to(x.dtype)
