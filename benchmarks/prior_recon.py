@@ -3,7 +3,7 @@ of the TotalSegmentator volume (another patient at 3 mm), per-plane PSNR, for ea
 prior and each blended method with each blend prior.
 Usage: python benchmarks/prior_recon.py --slice diffblend/priors/slice128 [more] --blend diffblend/priors/blend128 [more]
        [--methods dds,blend++] [--data lidc|totalseg] [--slices 20:36] [--views 8] [--arc 180] [--steps 50] [--eta E] [--seeds 0,1,2]
-       [--csv results/prior_recon.csv]
+       [--csv results/prior_recon.csv [--append]]
 --slices start:stop takes a run of the 55 LIDC validation slices (e.g. 20:36, the tuning slices 240-255) instead of all of them.
 The committed table (results/table.csv) uses the default priors; this script is for candidates before they replace them.
 """
@@ -30,6 +30,7 @@ ap.add_argument("--steps", type=int, default=50)
 ap.add_argument("--seeds", default="0", help="comma-separated seeds; one run per seed")
 ap.add_argument("--eta", type=float, default=None, help="DDIM eta in DDS's convention (default: each method's own)")
 ap.add_argument("--csv", default="")
+ap.add_argument("--append", action="store_true", help="add the rows to an existing --csv (same columns) instead of replacing it")
 a = ap.parse_args()
 methods = a.methods.split(",")
 if set(methods) - SLICE_METHODS - BLEND_METHODS:
@@ -57,5 +58,10 @@ for m in methods:
               + f"  nfe {r.nfe}  {r.seconds:.0f} s", flush=True)
 if a.csv:
     Path(a.csv).parent.mkdir(parents=True, exist_ok=True)
-    with open(a.csv, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0])); w.writeheader(); w.writerows(rows)
+    add = a.append and Path(a.csv).exists()
+    if add and next(csv.reader(open(a.csv))) != list(rows[0]):
+        raise SystemExit(f"--append: {a.csv} has other columns than these rows; write to a new file")
+    with open(a.csv, "a" if add else "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        if not add: w.writeheader()
+        w.writerows(rows)

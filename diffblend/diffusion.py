@@ -69,9 +69,12 @@ def loss_weight(t, sched: Schedule, max_weight: float = 1.0) -> torch.Tensor:
     ab = sched.ab(t)
     return ((1 - ab) / ab).clamp(1.0, max(1.0, float(max_weight)))
 
-def eps_loss(eps_model, x0: torch.Tensor, sched: Schedule, generator=None, max_weight: float = 1.0, **cond) -> torch.Tensor:
-    "Mean of loss_weight(t) ||eps_model(x_t, t, **cond) - eps||², t uniform in [0, T) (DDPM's simple loss when max_weight = 1)."
-    t = torch.randint(0, sched.T, (x0.shape[0],), generator=generator).to(x0.device)
+def eps_loss(eps_model, x0: torch.Tensor, sched: Schedule, generator=None, max_weight: float = 1.0, t_min: int = 0,
+             **cond) -> torch.Tensor:
+    "Mean of loss_weight(t) ||eps_model(x_t, t, **cond) - eps||², t uniform in [t_min, T) (DDPM's simple loss when max_weight = 1 and t_min = 0)."
+    if not 0 <= t_min < sched.T:
+        raise ValueError(f"t_min must be in [0, {sched.T}), got {t_min}")
+    t = torch.randint(t_min, sched.T, (x0.shape[0],), generator=generator).to(x0.device)
     eps = randn_like(x0, generator)
     err = ((eps_model(q_sample(x0, t, sched, eps), t, **cond) - eps) ** 2).flatten(1).mean(1)
     if max_weight == 1.0:

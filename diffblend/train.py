@@ -18,7 +18,7 @@ from .unet import UNet, coord_grid
 # %% auto #0
 __all__ = ['PRIORS_DIR', 'GATE_WIDTHS', 'TrainConfig', 'training_volumes', 'random_crops', 'random_affine', 'save_checkpoint',
            'read_config', 'load_prior', 'prior_path', 'prior_tag', 'export_prior', 'train', 'main', 'gaussian_blur',
-           'denoise_gate']
+           'denoise_gate', 'NoiseExperts', 'save_experts']
 
 # %% ../nbs/12_train.ipynb #a7e71e05
 @dataclass
@@ -52,6 +52,8 @@ class TrainConfig:
     arch: str = "factorised3d"        # patch3d: 'factorised3d' (slice UNet + z-mixing, inflatable) or 'unet3d' (30_patch3d)
     dropout: float = 0.0              # dropout in the residual blocks (ADM uses 0.1 on small datasets)
     max_weight: float = 1.0           # cap of the truncated-SNR loss weight (1: DDPM's simple loss; 10_diffusion)
+    t_min: int = 0                    # train only the steps t >= t_min: a high-noise expert (NoiseExperts below)
+    param: str = "eps"                # what the UNet's last layer predicts: 'eps' or 'x0' (11_unet)
 
     @property
     def k(self) -> int: return {"slice": 1, "blend": 3, "patch3d": 1}[self.prior]
@@ -71,7 +73,8 @@ class TrainConfig:
                 return Factorised3D(base=self.base, mults=tuple(self.mults), n_res=self.n_res, patch=self.patch,
                                     attn_levels=tuple(self.attn_levels))
             return UNet(k=self.k, base=self.base, mults=tuple(self.mults), n_res=self.n_res, patch=self.patch,
-                        attn_levels=tuple(self.attn_levels), spacing_code=self.prior == "blend", dropout=self.dropout)
+                        attn_levels=tuple(self.attn_levels), spacing_code=self.prior == "blend", dropout=self.dropout,
+                        param=self.param)
 
 # %% ../nbs/12_train.ipynb #d29d84ce
 def training_volumes(cfg: TrainConfig, root=None) -> list:
@@ -152,6 +155,8 @@ def load_prior(folder, expect: dict | None = None, weights: str = "ema", device=
     folder = Path(folder)
     meta = read_config(folder)
     conf = meta["model"]
+    if conf.get("kind") == "experts":                        # two priors routed by t (NoiseExperts, "A high-noise expert")
+        return NoiseExperts(*(load_prior(folder.parent / conf[p], expect, weights, device) for p in ("low", "high")), conf["t_switch"])
     if expect is not None:
         diff = {k: (conf.get(k), v) for k, v in expect.items() if conf.get(k) != (list(v) if isinstance(v, tuple) else v)}
         if diff:
@@ -178,15 +183,24 @@ if not PRIORS_DIR.exists() and (PRIORS_DIR.parent.parent / "diffblend" / "priors
 def prior_path(name: str) -> Path:
     "Folder of a committed prior (`slice128`, `blend128`, ...) in diffblend/priors."
     p = PRIORS_DIR / name
-    if not (p / "model.safetensors").exists():
-        have = sorted(q.name for q in PRIORS_DIR.glob("*") if (q / "model.safetensors").exists()) if PRIORS_DIR.exists() else []
+    if not (p / "config.json").exists():
+        have = sorted(q.name for q in PRIORS_DIR.glob("*") if (q / "config.json").exists()) if PRIORS_DIR.exists() else []
         raise ValueError(f"no committed prior {name!r} in {PRIORS_DIR}; available: {have or 'none'}")
     return p
+
+def _weight_bytes(folder: Path) -> bytes:
+    "The bytes that identify a prior: its weights file, or, for a pair of noise experts, both weights files and the switch."
+    if (folder / "model.safetensors").exists():
+        return (folder / "model.safetensors").read_bytes()
+    conf = read_config(folder)["model"]
+    if conf.get("kind") != "experts":
+        raise ValueError(f"{folder} holds no model.safetensors")
+    return _weight_bytes(folder.parent / conf["low"]) + _weight_bytes(folder.parent / conf["high"]) + str(conf["t_switch"]).encode()
 
 def prior_tag(name_or_folder) -> str:
     "`name@xxxxxxxx`: a prior's name and the first 8 hex digits of the sha256 of its weights, so a result says which weights made it."
     folder = Path(name_or_folder) if Path(name_or_folder).is_dir() else prior_path(str(name_or_folder))
-    return f"{folder.name}@{hashlib.sha256((folder / 'model.safetensors').read_bytes()).hexdigest()[:8]}"
+    return f"{folder.name}@{hashlib.sha256(_weight_bytes(folder)).hexdigest()[:8]}"
 
 def export_prior(checkpoint, dest, dtype=torch.float16):
     "Write the EMA weights of a checkpoint (as `dtype`) and its config.json into `dest`: a committed prior."
@@ -242,7 +256,7 @@ def train(cfg: TrainConfig, folder, stop_after: int | None = None, root=None, pr
             if hasattr(model, "inflate") and not hasattr(src, "inflate"):
                 model.inflate(src)                        # a slice prior inflated into a 3D patch prior (30_patch3d)
             else:
-                same = {k: v for k, v in model.config.items() if k != "dropout"}   # dropout holds no weights
+                same = {k: v for k, v in model.config.items() if k not in ("dropout", "param")}   # these hold no weights
                 model.load_state_dict(load_prior(init, expect=same).state_dict())
         ema.load_state_dict(model.state_dict())
     net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
@@ -269,7 +283,7 @@ def train(cfg: TrainConfig, folder, stop_after: int | None = None, root=None, pr
             x, coords = random_crops(x_to_net(slabs), cfg.crop, gens["data"])
             cond = {"coords": coords.to(device)}
             if cfg.prior == "blend": cond["spacing"] = codes.to(device)
-            loss = eps_loss(net, x.to(device), sched, gens["noise"], max_weight=cfg.max_weight, **cond)
+            loss = eps_loss(net, x.to(device), sched, gens["noise"], max_weight=cfg.max_weight, t_min=cfg.t_min, **cond)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
@@ -310,6 +324,9 @@ def main(argv=None):
                    help="cap of the truncated-SNR weight max(1, 1/SNR) on the eps-loss (1: DDPM's simple loss)")
     for k in ("rot_deg", "zoom", "shift", "aniso", "elastic"):
         p.add_argument(f"--{k}", type=float, default=getattr(TrainConfig, k), help="geometric augmentation (see random_affine)")
+    p.add_argument("--t_min", type=int, default=TrainConfig.t_min,
+                   help="train only the diffusion steps t >= t_min (a high-noise expert; see NoiseExperts)")
+    p.add_argument("--param", default=TrainConfig.param, choices=["eps", "x0"], help="what the network predicts (11_unet)")
     p.add_argument("--lr", type=float, default=TrainConfig.lr)
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: leave as is)")
     p.add_argument("--device", default="cpu")
@@ -323,7 +340,7 @@ def main(argv=None):
                       attn_levels=tuple(int(m) for m in a.attn_levels.split(",") if m), rot_deg=a.rot_deg, zoom=a.zoom, shift=a.shift,
                       aniso=a.aniso, elastic=a.elastic,
                       patch_size=tuple(int(v) for v in a.patch_size.split(",")), factor=a.factor, arch=a.arch, dropout=a.dropout,
-                      max_weight=a.max_weight)
+                      max_weight=a.max_weight, t_min=a.t_min, param=a.param)
     out = train(cfg, a.out, device=a.device, init=a.init, max_seconds=None if a.max_minutes is None else 60 * a.max_minutes)
     if int(os.environ.get("WORLD_SIZE", "1")) > 1: torch.distributed.destroy_process_group()
     print(json.dumps({"step": out["step"], "slabs_per_s": round(out["slabs_per_s"], 2)}))
@@ -361,3 +378,47 @@ def denoise_gate(net, triples: torch.Tensor, ts=(200, 400, 600), seed: int = 0, 
             warnings.warn(f"t={t}: the widest blur ({widths[-1]} px) is the best; the smoothing baseline may be stronger still")
         out[t] = (tw, max(base))
     return out
+
+# %% ../nbs/12_train.ipynb #experts02
+class NoiseExperts(nn.Module):
+    "One ε-prior made of two networks: `low` answers the steps t < t_switch, `high` (trained with t_min = t_switch) the rest."
+    def __init__(self, low: nn.Module, high: nn.Module, t_switch: int):
+        super().__init__()
+        for a in ("k", "spacing_code"):
+            if getattr(low, a) != getattr(high, a):
+                raise ValueError(f"the two experts differ in {a}: {getattr(low, a)!r} against {getattr(high, a)!r}")
+        if not 0 < int(t_switch) < 1000:
+            raise ValueError(f"t_switch must be in (0, 1000), got {t_switch}")
+        self.low, self.high, self.t_switch = low, high, int(t_switch)
+        self.k, self.spacing_code = low.k, low.spacing_code
+        self.config = {"kind": "experts", "t_switch": self.t_switch, "low": low.config, "high": high.config}
+
+    def forward(self, x, t, spacing=None, coords=None, mix=None):
+        "eps_hat of the expert that owns each sample's t (a sampler's batch has one t, so one network runs)."
+        t = torch.as_tensor(t, device=x.device).reshape(-1).expand(x.shape[0])
+        hi = t >= self.t_switch
+        if bool(hi.all()) or not bool(hi.any()):
+            return (self.high if bool(hi.all()) else self.low)(x, t, spacing=spacing, coords=coords, mix=mix)
+        if mix is not None:
+            raise ValueError("a batch whose steps straddle t_switch cannot be coupled by `mix`; give one t per call")
+        out = torch.empty_like(x)
+        sp = None if spacing is None else torch.as_tensor(spacing, device=x.device).reshape(-1).expand(x.shape[0])
+        for m, net in ((hi, self.high), (~hi, self.low)):
+            out[m] = net(x[m], t[m], spacing=None if sp is None else sp[m], coords=None if coords is None else coords[m])
+        return out
+
+def save_experts(dest, low: str, high: str, t_switch: int | None = None) -> Path:
+    """Write the prior folder `dest` that routes t < t_switch to the prior `low` and the rest to `high` (folders beside
+    `dest`, by name); t_switch defaults to the `t_min` that `high` was trained with. Only a config.json: no weights copied."""
+    dest = Path(dest)
+    for name in (low, high):
+        read_config(dest.parent / name)                       # both must exist beside dest
+    if t_switch is None:
+        t_switch = int(read_config(dest.parent / high).get("train", {}).get("t_min", 0))
+    if not 0 < int(t_switch) < 1000:
+        raise ValueError(f"t_switch must be in (0, 1000), got {t_switch}: train the high-noise expert with --t_min or pass t_switch")
+    dest.mkdir(parents=True, exist_ok=True)
+    conf = {"model": {"kind": "experts", "low": low, "high": high, "t_switch": int(t_switch)}}
+    _atomic(dest / "config.json", lambda f: f.write_text(json.dumps(conf, indent=1)))
+    return dest
+

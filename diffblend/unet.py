@@ -8,6 +8,7 @@ import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from .diffusion import vp_schedule, eps_from_x0
 
 # %% auto #0
 __all__ = ['timestep_embedding', 'spacing_features', 'ResBlock', 'Attention', 'coord_grid', 'UNet']
@@ -78,10 +79,14 @@ def coord_grid(B: int, H: int, W: int, device=None, box=None) -> torch.Tensor:
 class UNet(nn.Module):
     "ADM-style eps-prediction UNet for k-slice slabs, with time, slice-spacing (mm) and coordinate conditioning."
     def __init__(self, k: int = 1, base: int = 32, mults=(1, 2, 2, 4), n_res: int = 2, attn_levels=(3,),
-                 dropout: float = 0.0, coords: bool = True, spacing_code: bool = True, patch: int = 1):
+                 dropout: float = 0.0, coords: bool = True, spacing_code: bool = True, patch: int = 1, param: str = "eps"):
         super().__init__()
+        if param not in ("eps", "x0"):
+            raise ValueError(f"param must be 'eps' or 'x0', got {param!r}")
         self.config = dict(k=k, base=base, mults=list(mults), n_res=n_res, attn_levels=list(attn_levels),
                            dropout=dropout, coords=coords, spacing_code=spacing_code, patch=patch)
+        if param != "eps": self.config["param"] = param      # (absent from the configs of ε-networks, as before it existed)
+        self.param, self._sched = param, vp_schedule() if param == "x0" else None
         self.patch = patch
         emb = 4 * base
         self.k, self.base, self.coords, self.spacing_code = k, base, coords, spacing_code
@@ -130,7 +135,8 @@ class UNet(nn.Module):
         m = 2 ** (self.levels - 1) * self.patch
         if x.shape[-1] % m or x.shape[-2] % m:
             raise ValueError(f"H and W must be multiples of {m} for {self.levels} levels and patch {self.patch}, got {tuple(x.shape[-2:])}")
-        e = self.embed(torch.as_tensor(t, device=x.device).reshape(-1).expand(x.shape[0]), spacing)
+        t = torch.as_tensor(t, device=x.device).reshape(-1).expand(x.shape[0])
+        e, x_t = self.embed(t, spacing), x
         if self.coords:
             x = torch.cat([x, coords if coords is not None else coord_grid(x.shape[0], *x.shape[-2:], device=x.device)], 1)
         if self.patch > 1: x = F.pixel_unshuffle(x, self.patch)
@@ -147,4 +153,7 @@ class UNet(nn.Module):
             for b in blocks: h = b(h, e) if isinstance(b, (ResBlock, Attention)) else b(h)
             h = mix(i, h); i += 1
         out = self.out(h)
-        return F.pixel_shuffle(out, self.patch) if self.patch > 1 else out
+        out = F.pixel_shuffle(out, self.patch) if self.patch > 1 else out
+        if self.param == "x0":   # the network's output is x0_hat; a sampler gets the eps_hat it implies (10_diffusion)
+            return eps_from_x0(x_t, out, self._sched.ab(t, x_t).reshape(-1, 1, 1, 1))
+        return out
