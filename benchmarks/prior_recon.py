@@ -59,7 +59,9 @@ for m in methods:
 if a.csv:
     Path(a.csv).parent.mkdir(parents=True, exist_ok=True)
     add = a.append and Path(a.csv).exists()
-    if add and next(csv.reader(open(a.csv))) != list(rows[0]):
+    if add:
+        with open(a.csv, newline="") as f: header = next(csv.reader(f))
+    if add and header != list(rows[0]):
         raise SystemExit(f"--append: {a.csv} has other columns than these rows; write to a new file")
     with open(a.csv, "a" if add else "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))

@@ -380,6 +380,12 @@ def denoise_gate(net, triples: torch.Tensor, ts=(200, 400, 600), seed: int = 0, 
     return out
 
 # %% ../nbs/12_train.ipynb #experts02
+def _check_switch(t_switch) -> int:
+    T = vp_schedule().T
+    if not 0 < int(t_switch) < T:
+        raise ValueError(f"t_switch must be in (0, {T}), got {t_switch}: train the high-noise expert with --t_min or pass t_switch")
+    return int(t_switch)
+
 class NoiseExperts(nn.Module):
     "One ε-prior made of two networks: `low` answers the steps t < t_switch, `high` (trained with t_min = t_switch) the rest."
     def __init__(self, low: nn.Module, high: nn.Module, t_switch: int):
@@ -387,9 +393,7 @@ class NoiseExperts(nn.Module):
         for a in ("k", "spacing_code"):
             if getattr(low, a) != getattr(high, a):
                 raise ValueError(f"the two experts differ in {a}: {getattr(low, a)!r} against {getattr(high, a)!r}")
-        if not 0 < int(t_switch) < 1000:
-            raise ValueError(f"t_switch must be in (0, 1000), got {t_switch}")
-        self.low, self.high, self.t_switch = low, high, int(t_switch)
+        self.low, self.high, self.t_switch = low, high, _check_switch(t_switch)
         self.k, self.spacing_code = low.k, low.spacing_code
         self.config = {"kind": "experts", "t_switch": self.t_switch, "low": low.config, "high": high.config}
 
@@ -415,10 +419,8 @@ def save_experts(dest, low: str, high: str, t_switch: int | None = None) -> Path
         read_config(dest.parent / name)                       # both must exist beside dest
     if t_switch is None:
         t_switch = int(read_config(dest.parent / high).get("train", {}).get("t_min", 0))
-    if not 0 < int(t_switch) < 1000:
-        raise ValueError(f"t_switch must be in (0, 1000), got {t_switch}: train the high-noise expert with --t_min or pass t_switch")
+    conf = {"model": {"kind": "experts", "low": low, "high": high, "t_switch": _check_switch(t_switch)}}
     dest.mkdir(parents=True, exist_ok=True)
-    conf = {"model": {"kind": "experts", "low": low, "high": high, "t_switch": int(t_switch)}}
     _atomic(dest / "config.json", lambda f: f.write_text(json.dumps(conf, indent=1)))
     return dest
 
