@@ -5,13 +5,14 @@
 # %% ../nbs/22_blend.ipynb #1af76a85
 from __future__ import annotations
 import torch
-from .core import check_volume
-from .diffusion import Schedule, tweedie_x0
+from tqdm.auto import tqdm
+from .core import check_volume, generator as _generator
+from .diffusion import Schedule, tweedie_x0, ddim
 from .guidance import clip_x0
 from .partitions import Partition, slicewise, adjacent, jump, alternate
 
 # %% auto #0
-__all__ = ['blend', 'blend_pp', 'GaussianChainPrior']
+__all__ = ['blend', 'blend_pp', 'GaussianChainPrior', 'known_slices', 'chain_sample']
 
 # %% ../nbs/22_blend.ipynb #05b20039
 def _block_eps(net, x_t, p: Partition, t, slice_mm: float, batch: int):
@@ -69,3 +70,43 @@ class GaussianChainPrior(torch.nn.Module):
         M = ab * self.cov(mm) + (1 - ab) * torch.eye(self.k, dtype=torch.float64)    # covariance of x_t on one block
         eps = (1 - ab).sqrt() * torch.linalg.solve(M, x.double().flatten(2))          # E[eps | x_t,B] = sqrt(1-ab) M^-1 x_t,B
         return eps.reshape(x.shape).to(x.dtype)
+
+# %% ../nbs/22_blend.ipynb #rule02
+def known_slices(net, sched: Schedule, known: torch.Tensor, slice_mm: float = 1.0, clip: bool = True):
+    """Denoiser of k-slice blocks x_t (n, k, H, W) whose first m slices are known ((n, m, H, W), in [-1, 1]): the prior's
+    Tweedie estimate with those slices put back (DDS's data consistency for an operator that observes them exactly)."""
+    m = known.shape[1]
+    def D(x_t, t):
+        n = x_t.shape[0]
+        kw = {"spacing": torch.full((n,), float(slice_mm), device=x_t.device)} if net.spacing_code else {}
+        eps = net(x_t, torch.full((n,), int(t), device=x_t.device), **kw)
+        ab = sched.ab(t, x_t)
+        x0 = tweedie_x0(x_t, eps, ab)
+        x0, eps = clip_x0(x_t, x0, ab) if clip else (x0, eps)
+        return torch.cat([known.to(x0), x0[:, m:]], 1), eps
+    return D
+
+def chain_sample(net, sched: Schedule, depth: int, size: int, n: int = 1, steps: int = 100, eta: float = 1.0,
+                 keep: int | None = None, slice_mm: float = 1.0, generator=None, clip: bool = True, progress: bool = False,
+                 device="cpu"):
+    """`n` volumes (n, depth, size, size) in [-1, 1] drawn from a k-slice prior by the chain rule: one unconditional block,
+    then k - keep new slices at a time, each run conditioned on the `keep` slices before them. Returns (volumes, NFE)."""
+    k = net.k
+    keep = k - 1 if keep is None else int(keep)
+    if not 0 <= keep < k:
+        raise ValueError(f"keep must be in [0, {k - 1}] for a {k}-slice prior, got {keep}")
+    if depth < k:
+        raise ValueError(f"depth {depth} is less than the prior's block of {k} slices")
+    g = generator if generator is not None else _generator(0)
+    shape, nfe = (n, k, size, size), 0
+    known = torch.zeros(n, 0, size, size, device=device)
+    parts, done = [], 0
+    with tqdm(total=depth, disable=not progress, desc="chain", unit="slice") as bar:
+        while done < depth:
+            new = k if done == 0 else min(k - keep, depth - done)
+            if done:
+                known = torch.cat(parts, 1)[:, -(k - new):]
+            x0, used = ddim(known_slices(net, sched, known, slice_mm, clip), shape, sched, steps=steps, eta=eta,
+                            generator=g, device=device)
+            parts.append(x0[:, k - new:]); done += new; nfe += used; bar.update(new)
+    return torch.cat(parts, 1), nfe

@@ -7,10 +7,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 import torch.nn.functional as F
-from .core import check_volume, psnr
+from scipy.ndimage import binary_fill_holes, label
+from .core import check_volume, psnr, hu_to_x
 
 # %% auto #0
-__all__ = ['PLANES', 'ssim2d', 'plane_slices', 'slice_psnr', 'plane_metrics', 'three_plane_figure']
+__all__ = ['PLANES', 'ssim2d', 'plane_slices', 'slice_psnr', 'plane_metrics', 'three_plane_figure', 'lung_fraction']
 
 # %% ../nbs/06_metrics.ipynb #7e381abc
 def _gauss_win(size: int, sigma: float, device=None) -> torch.Tensor:
@@ -88,3 +89,22 @@ def three_plane_figure(ref, recs: dict, index=None, errors: bool = True, err_max
     if title: fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/06_metrics.ipynb #lungs02
+def _body(dense: np.ndarray) -> np.ndarray:
+    "The largest connected object of a 2D mask, its holes filled: the body, without the table or other loose objects."
+    parts, n = label(dense)
+    if n == 0: return dense
+    biggest = 1 + int(np.argmax(np.bincount(parts.ravel())[1:]))
+    return binary_fill_holes(parts == biggest)
+
+def lung_fraction(x, hu: float = -400.0) -> float:
+    "Share of the body's cross-section below `hu` (lungs): pixels under the threshold inside the filled outline of the largest object above it, pooled over the axial slices of x ((D, H, W) or (H, W), normalised attenuation)."
+    v = torch.as_tensor(x).float()
+    v = v[None] if v.ndim == 2 else v
+    if v.ndim != 3:
+        raise ValueError(f"lung_fraction takes a slice (H, W) or a volume (D, H, W), got shape {tuple(v.shape)}")
+    dense = (v > hu_to_x(torch.tensor(float(hu)))).cpu().numpy()
+    inside = np.stack([_body(s) for s in dense])
+    return float((inside & ~dense).sum() / max(int(inside.sum()), 1))
+
