@@ -104,8 +104,8 @@ def chain_sample(net, sched: Schedule, depth: int, size: int, n: int = 1, steps:
     with tqdm(total=depth, disable=not progress, desc="chain", unit="slice") as bar:
         while done < depth:
             new = k if done == 0 else min(k - keep, depth - done)
-            if done:
-                known = torch.cat(parts, 1)[:, -(k - new):]
+            if done:                                   # the last k parts hold at least the k - new slices of context
+                known = torch.cat(parts[-k:], 1)[:, -(k - new):]
             x0, used = ddim(known_slices(net, sched, known, slice_mm, clip), shape, sched, steps=steps, eta=eta,
                             generator=g, device=device)
             parts.append(x0[:, k - new:]); done += new; nfe += used; bar.update(new)
