@@ -2,7 +2,7 @@
 of the TotalSegmentator volume (another patient at 3 mm), per-plane PSNR, for each slice-prior method with each slice
 prior and each blended method with each blend prior.
 Usage: python benchmarks/prior_recon.py --slice diffblend/priors/slice128 [more] --blend diffblend/priors/blend128 [more]
-       [--methods dds,blend++] [--data lidc|totalseg] [--slices 20:36] [--views 8] [--arc 180] [--steps 50] [--eta E] [--seeds 0,1,2]
+       [--methods dds,blend++] [--data lidc|totalseg] [--slices 20:36] [--views 8] [--arc 180] [--steps 50] [--eta E] [--cg 5] [--spacing-mm S] [--samples K] [--seeds 0,1,2]
        [--csv results/prior_recon.csv [--append]]
 --slices start:stop takes a run of the 55 LIDC validation slices (e.g. 20:36, the tuning slices 240-255) instead of all of them.
 The committed table (results/table.csv) uses the default priors; this script is for candidates before they replace them.
@@ -29,6 +29,9 @@ ap.add_argument("--slices", default="", help="lidc: start:stop within the 55 val
 ap.add_argument("--steps", type=int, default=50)
 ap.add_argument("--seeds", default="0", help="comma-separated seeds; one run per seed")
 ap.add_argument("--eta", type=float, default=None, help="DDIM eta in DDS's convention (default: each method's own)")
+ap.add_argument("--spacing-mm", type=float, default=None, help="slice spacing code for the blended methods (default: the volume's physical spacing)")
+ap.add_argument("--samples", type=int, default=1, help="average this many samples per run (NFE = samples x steps)")
+ap.add_argument("--cg", type=int, default=5, help="CG iterations of data consistency per step")
 ap.add_argument("--csv", default="")
 ap.add_argument("--append", action="store_true", help="add the rows to an existing --csv (same columns) instead of replacing it")
 a = ap.parse_args()
@@ -49,11 +52,12 @@ y = op(vol.x)
 rows = []
 for m in methods:
     for prior, seed in [(p, int(sd)) for p in (a.slice if m in SLICE_METHODS else a.blend) for sd in a.seeds.split(",")]:
-        r = reconstruct(y, op, m, prior=prior, steps=a.steps, eta=a.eta, generator=generator(seed), spacing_mm=vol.spacing[0])
+        r = reconstruct(y, op, m, samples=a.samples, prior=prior, steps=a.steps, eta=a.eta, cg_iters=a.cg, generator=generator(seed), spacing_mm=vol.spacing[0] if a.spacing_mm is None else a.spacing_mm)
         q = plane_metrics(r.x, vol.x)
         rows.append({"method": m, "prior": prior, **{f"{p}_psnr": round(q[p]["psnr"], 3) for p in PLANES},
                      **{f"{p}_ssim": round(q[p]["ssim"], 4) for p in PLANES}, "nfe": r.nfe, "seed": seed, "seconds": round(r.seconds, 1),
-                     "data": a.data, "slices": a.slices or "all", "n_views": a.views, "steps": a.steps, "eta": r.info["eta"], "arc_deg": a.arc, "device": device_name()})
+                     "data": a.data, "slices": a.slices or "all", "n_views": a.views, "steps": a.steps, "eta": r.info["eta"], "arc_deg": a.arc, "device": device_name(), "cg_iters": a.cg,
+                     "spacing_mm": r.info.get("spacing_mm", ""), "samples": a.samples})
         print(f"{m:8s} {prior:40s} seed {seed} " + "  ".join(f"{p[:3]} {rows[-1][p + '_psnr']:.2f}" for p in PLANES)
               + f"  nfe {r.nfe}  {r.seconds:.0f} s", flush=True)
 if a.csv:
