@@ -10,6 +10,7 @@ The committed table (results/table.csv) uses the default priors; this script is 
 import argparse, csv
 from pathlib import Path
 from diffblend.core import generator, device_name
+from diffblend.diffusion import vp_schedule
 from diffblend.data import load_lidc, load_ct, ct_root, TOTALSEG
 from diffblend.metrics import plane_metrics, PLANES
 from diffblend.ops import VolumeOperator
@@ -38,6 +39,10 @@ a = ap.parse_args()
 methods = a.methods.split(",")
 if set(methods) - SLICE_METHODS - BLEND_METHODS:
     ap.error(f"methods must be among {sorted(SLICE_METHODS | BLEND_METHODS)}")
+if not 1 <= a.steps <= vp_schedule().T:
+    ap.error(f"--steps must be in [1, {vp_schedule().T}] (one DDIM pass visits each timestep at most once); spend more NFE with --samples")
+if a.samples < 1 or a.cg < 1:
+    ap.error("--samples and --cg must be >= 1")
 if a.slices and a.data != "lidc":
     ap.error("--slices selects LIDC validation slices; the totalseg volume is used whole")
 if a.data == "lidc":
