@@ -39,8 +39,9 @@ a = ap.parse_args()
 methods = a.methods.split(",")
 if set(methods) - SLICE_METHODS - BLEND_METHODS:
     ap.error(f"methods must be among {sorted(SLICE_METHODS | BLEND_METHODS)}")
-if not 1 <= a.steps <= vp_schedule().T:
-    ap.error(f"--steps must be in [1, {vp_schedule().T}] (one DDIM pass visits each timestep at most once); spend more NFE with --samples")
+T = vp_schedule().T
+if not 1 <= a.steps <= T:       # checked here, before the data load, as well as in `ddim`
+    ap.error(f"--steps must be in [1, {T}] (one DDIM pass visits each timestep at most once); spend more NFE with --samples")
 if a.samples < 1 or a.cg < 1:
     ap.error("--samples and --cg must be >= 1")
 if a.slices and a.data != "lidc":
